@@ -8,7 +8,9 @@ function(sk_add_plugin name)
     PREFIX "" C_VISIBILITY_PRESET hidden
     LIBRARY_OUTPUT_DIRECTORY ${SKIFF_PLUGIN_OUTPUT_DIR})
   target_link_libraries(${name} PRIVATE skiff-sdk ${P_LIBS})
-  if(NOT SKIFF_SANITIZE)
+  # Sanitizer and coverage runtimes live in the executable, so an
+  # instrumented plugin has undefined references to them by design.
+  if(NOT SKIFF_SANITIZE AND NOT SKIFF_FUZZ)
     target_link_options(${name} PRIVATE -Wl,--no-undefined)
   endif()
   install(TARGETS ${name} LIBRARY DESTINATION ${SKIFF_PLUGIN_INSTALL_DIR})
@@ -66,6 +68,31 @@ function(sk_add_fuzzer name)
   add_test(NAME fuzz-${name}
     COMMAND ${name} -max_total_time=${SKIFF_FUZZ_TEST_SECONDS} -rss_limit_mb=1024
             -malloc_limit_mb=256 -timeout=10 ${corpus} ${seeds})
-  set_tests_properties(fuzz-${name} PROPERTIES TIMEOUT 300)
+  math(EXPR limit "${SKIFF_FUZZ_TEST_SECONDS} + 120")
+  set_tests_properties(fuzz-${name} PROPERTIES TIMEOUT ${limit})
   set_property(GLOBAL APPEND PROPERTY SKIFF_FUZZERS ${name})
+  # scripts/fuzz.sh reads this to run every target for longer (`make fuzz`).
+  set_property(GLOBAL APPEND PROPERTY SKIFF_FUZZ_MANIFEST "${name}\t${corpus}\t${seeds}")
+endfunction()
+
+# sk_write_fuzz_manifest(): called once at the end of the top-level
+# CMakeLists.txt; writes <build>/fuzz/fuzzers.list (name, corpus, seeds).
+function(sk_write_fuzz_manifest)
+  get_property(lines GLOBAL PROPERTY SKIFF_FUZZ_MANIFEST)
+  set(text "")
+  foreach(l ${lines})
+    string(APPEND text "${l}\n")
+  endforeach()
+  file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  file(WRITE ${CMAKE_BINARY_DIR}/fuzz/fuzzers.list "${text}")
+endfunction()
+
+# sk_add_bench(<name> SOURCES ... [LIBS ...])
+# A benchmark executable in <build>/bench, which `make bench` runs one by
+# one. Not a test: it measures, it does not judge.
+function(sk_add_bench name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${B_SOURCES})
+  target_link_libraries(${name} PRIVATE ${B_LIBS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endfunction()

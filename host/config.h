@@ -24,6 +24,11 @@ int sk_cfg_set(sk_cfg *root, const char *assignment, char *err, size_t errlen);
 int sk_cfg_check_options(const sk_cfg *node, const sk_option *opts, const char *plugin,
                          char *err, size_t errlen);
 
+/* "file:line:column" of the i-th key of a map, so schema checks can point at
+ * an unknown key rather than at its value; "<unknown>" when map is not a map
+ * or i is out of range. Owned by the tree. */
+const char *sk_cfg_key_where(const sk_cfg *map, size_t i);
+
 /* An empty map node (static), for plugins without `config:`. */
 const sk_cfg *sk_cfg_empty_map(void);
 

@@ -80,7 +80,7 @@ typedef struct sk_bus_api {
     int (*req_on_cancel)(void *ctx, sk_bus_req *req,
                          void (*fn)(void *arg, sk_bus_req *req), void *arg);
 
-    /* Blocking request/reply. timeout_ms > 0 required. On 0, *reply/*reply_len
+    /* Blocking request/reply. timeout_ms > 0 required. On 0, *reply and *reply_len
      * hold the answer (malloc'd, caller frees). On a remote error, err gets
      * the peer's message (may be NULL/0 to ignore it). Streamed parts are
      * not supported here: use request(). */

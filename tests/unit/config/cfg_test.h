@@ -1,0 +1,70 @@
+/* Helpers shared by the config suites: parse from a string, and compare an
+ * error message exactly while showing both sides when they differ. */
+#ifndef SKIFF_TEST_CFG_TEST_H
+#define SKIFF_TEST_CFG_TEST_H
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "skiff/errors.h"
+
+#define CFG_NAME "t.yaml"
+
+static inline sk_cfg *cfg_parse(const char *text)
+{
+    sk_cfg *root = NULL;
+    char err[1024] = "";
+    int rc = sk_cfg_parse_string(CFG_NAME, text, strlen(text), &root, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "\nunexpected parse error: %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    return root;
+}
+
+#define EXPECT_ERR(got, want)                                                        \
+    do {                                                                             \
+        if (strcmp((got), (want)) != 0)                                              \
+            fprintf(stderr, "\n%s:%d:\n  want: %s\n  got:  %s\n", __FILE__, __LINE__, \
+                    (want), (got));                                                  \
+        CU_ASSERT_STRING_EQUAL((got), (want));                                       \
+    } while (0)
+
+/* Parsing text fails with SK_ECONFIG and exactly the message want. */
+#define EXPECT_PARSE_ERR(text, want)                                                  \
+    do {                                                                              \
+        sk_cfg *r_ = NULL;                                                            \
+        char e_[1024] = "";                                                           \
+        int rc_ = sk_cfg_parse_string(CFG_NAME, (text), strlen(text), &r_, e_, sizeof e_); \
+        CU_ASSERT_EQUAL(rc_, SK_ECONFIG);                                             \
+        CU_ASSERT_PTR_NULL(r_);                                                       \
+        EXPECT_ERR(e_, (want));                                                       \
+        sk_cfg_free(&r_);                                                             \
+    } while (0)
+
+typedef struct cfg_test {
+    const char *name;
+    void (*fn)(void);
+} cfg_test;
+
+/* Runs one suite; the exit status is the number of failures. */
+static inline int cfg_run_suite(const char *suite, const cfg_test *tests)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
+    if (!s)
+        return 1;
+    for (const cfg_test *t = tests; t->name; t++)
+        if (!CU_add_test(s, t->name, t->fn))
+            return 1;
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return fails ? 1 : 0;
+}
+
+#endif
