@@ -102,7 +102,8 @@ static int parse_args(int argc, char **argv, sk_cli_target *t, const char **name
 int sk_cli_plugin(int argc, char **argv)
 {
     if (argc < 2)
-        return sk_cli_usage_error("plugin: missing subcommand (list, load, unload, reload, options)");
+        return sk_cli_usage_error(
+            "plugin: missing subcommand (list, load, unload, reload, options)");
     const char *sub = argv[1];
     if (strcmp(sub, "options") == 0) {
         if (argc != 3 || argv[2][0] == '-')

@@ -15,13 +15,6 @@ int sk_keygen_pair(char public_key[SK_Z85_KEY_LEN], char secret_key[SK_Z85_KEY_L
     return 0;
 }
 
-int sk_keygen_valid(const char *s)
-{
-    static const char z85[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                              ".-:+=^!/*?&<>()[]{}@%$#";
-    return s && strlen(s) == SK_Z85_KEY_LEN - 1 && strspn(s, z85) == SK_Z85_KEY_LEN - 1;
-}
-
 int sk_keygen_print(FILE *out)
 {
     char pub[SK_Z85_KEY_LEN], sec[SK_Z85_KEY_LEN];

@@ -11,9 +11,6 @@
  * without CURVE, or -errno. */
 int sk_keygen_pair(char public_key[SK_Z85_KEY_LEN], char secret_key[SK_Z85_KEY_LEN]);
 
-/* Whether s is a well-formed Z85 CURVE key (40 chars of the Z85 alphabet). */
-int sk_keygen_valid(const char *s);
-
 /* Prints a new pair as a YAML snippet for the bus section. 0 or -errno. */
 int sk_keygen_print(FILE *out);
 

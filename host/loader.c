@@ -150,8 +150,9 @@ int sk_module_check_desc(const char *name, const char *path, const sk_plugin_des
         return SK_EABI;
     }
     if (d->size < abi_end) {
-        set_err(err, errlen, "plugin '%s' (%s): descriptor of %u bytes is too small (host ABI %d.%d)",
-                name, path, (unsigned)d->size, SK_ABI_MAJOR, SK_ABI_MINOR);
+        set_err(err, errlen,
+                "plugin '%s' (%s): descriptor of %u bytes is too small (host ABI %d.%d)", name,
+                path, (unsigned)d->size, SK_ABI_MAJOR, SK_ABI_MINOR);
         return SK_EABI;
     }
     if (d->abi_major != SK_ABI_MAJOR) {

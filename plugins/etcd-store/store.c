@@ -55,6 +55,8 @@ int sk_store_open(const sk_store_opts *opts, sk_store **out, char *err, size_t e
     pthread_mutex_init(&st->wmu, NULL);
     pthread_cond_init(&st->wcv, NULL);
     pthread_mutex_init(&st->amu, NULL);
+    pthread_mutex_init(&st->cmu, NULL);
+    pthread_cond_init(&st->ccv, NULL);
     int rc = st_leases_new(&st->leases);
     if (rc == 0)
         rc = st_hub_new(st, &st->hub);
@@ -63,7 +65,7 @@ int sk_store_open(const sk_store_opts *opts, sk_store **out, char *err, size_t e
     } else if ((rc = st_env_open(st, err, errlen)) == 0) {
         if ((rc = st_hub_start(st->hub)))
             snprintf(err, errlen, "store: cannot start the watch thread: %s", sk_strerror(rc));
-        else
+        else if ((rc = st_completer_start(st, err, errlen)) == 0)
             rc = st_writer_start(st, err, errlen);
     }
     if (rc) {
@@ -80,6 +82,7 @@ void sk_store_close(sk_store **stp)
     if (!st)
         return;
     st_writer_stop(st);
+    st_completer_stop(st);
     if (st->hub)
         st_hub_stop(st->hub);
     st_env_close(st);
@@ -89,7 +92,20 @@ void sk_store_close(sk_store **stp)
     pthread_mutex_destroy(&st->wmu);
     pthread_cond_destroy(&st->wcv);
     pthread_mutex_destroy(&st->amu);
+    pthread_mutex_destroy(&st->cmu);
+    pthread_cond_destroy(&st->ccv);
     free(st->dir);
     free(st);
     *stp = NULL;
+}
+
+int64_t sk_store_revision(sk_store *st)
+{
+    return atomic_load(&st->rev);
+}
+
+void sk_store_get_stats(sk_store *st, sk_store_stats *out)
+{
+    out->commits = atomic_load(&st->commits);
+    out->requests = atomic_load(&st->committed_reqs);
 }

@@ -105,6 +105,14 @@ typedef struct sk_store_status {
     uint64_t leases, watchers;
 } sk_store_status;
 int sk_store_get_status(sk_store *st, sk_store_status *out);
+/* The last durable revision, without touching LMDB. */
+int64_t sk_store_revision(sk_store *st);
+
+/* Writer counters for metrics: commits and the requests they carried. */
+typedef struct sk_store_stats {
+    uint64_t commits, requests;
+} sk_store_stats;
+void sk_store_get_stats(sk_store *st, sk_store_stats *out);
 
 /* ---- writes ---- */
 

@@ -58,7 +58,15 @@ struct sk_store {
     pthread_t writer;
     st_wreq *compact_waiters; /* physical compactions waiting to finish */
 
+    /* completions (store_complete.c) */
+    pthread_mutex_t cmu;
+    pthread_cond_t ccv;
+    st_wreq *chead, *ctail;
+    bool cstop, completer_started;
+    pthread_t completer;
+
     _Atomic int64_t rev;          /* last durable revision */
+    _Atomic uint64_t commits, committed_reqs;
     _Atomic int64_t compact_rev;  /* reads below it fail */
     int64_t compact_done;         /* at open: history removed up to */
     int64_t lease_next;           /* writer only */
@@ -214,6 +222,14 @@ uint64_t st_leases_count(sk_store *st);
 
 int st_writer_start(sk_store *st, char *err, size_t errlen);
 void st_writer_stop(sk_store *st);
+
+/* ---- completions (store_complete.c) ---- */
+
+int st_completer_start(sk_store *st, char *err, size_t errlen);
+/* Completes everything queued, then joins. After st_writer_stop. */
+void st_completer_stop(sk_store *st);
+/* Runs r's completion on the completion thread (or here, without one). */
+void st_complete_later(sk_store *st, st_wreq *r);
 
 /* ---- watches (store_watch.c) ---- */
 

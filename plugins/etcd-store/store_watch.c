@@ -208,13 +208,13 @@ int sk_store_watch(sk_store *st, const sk_store_watch_req *rq, const sk_store_wa
         return SK_ESTOPPED;
     }
     w->id = ++h->next_id;
+    *id = w->id; /* before the watch thread can see it and call back */
     w->next = h->list;
     h->list = w;
     atomic_fetch_add(&h->count, 1);
     h->kick = true;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    *id = w->id;
     return 0;
 }
 

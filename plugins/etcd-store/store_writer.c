@@ -55,11 +55,11 @@ void st_wreq_complete(st_wreq *r)
     st_wreq_free(r);
 }
 
-static void fail_req(st_wreq *r, int status, const char *msg)
+static void fail_req(sk_store *st, st_wreq *r, int status, const char *msg)
 {
     r->res.status = status;
     snprintf(r->res.err, sizeof r->res.err, "%s", msg);
-    st_wreq_complete(r);
+    st_complete_later(st, r);
 }
 
 int st_writer_enqueue(sk_store *st, st_wreq *r)
@@ -185,6 +185,8 @@ static void complete_batch(sk_store *st, batch *b, st_apply *a)
             atomic_store(&st->compact_rev, r->res.compact_rev);
     }
     atomic_store(&st->rev, a->rev);
+    atomic_fetch_add(&st->commits, 1);
+    atomic_fetch_add(&st->committed_reqs, b->n);
     st_leases_commit(st, a);
     if (a->rev > old) {
         st_hub_publish(st->hub, a->events, old + 1, a->rev);
@@ -197,13 +199,13 @@ static void complete_batch(sk_store *st, batch *b, st_apply *a)
             st->compact_waiters = r;
             continue;
         }
-        st_wreq_complete(r);
+        st_complete_later(st, r);
     }
     if (!b->compact_more) {
         while (st->compact_waiters) {
             st_wreq *r = st->compact_waiters;
             st->compact_waiters = r->next;
-            st_wreq_complete(r);
+            st_complete_later(st, r);
         }
     }
 }
@@ -215,7 +217,7 @@ static void split_batch(sk_store *st, batch *b)
 {
     if (b->n <= 1) {
         for (size_t i = 0; i < b->n; i++)
-            fail_req(b->v[i], SK_ETOOLARGE, "request too large for one transaction");
+            fail_req(st, b->v[i], SK_ETOOLARGE, "request too large for one transaction");
         return;
     }
     size_t h = b->n / 2;
@@ -247,7 +249,7 @@ static void run_batch(sk_store *st, batch *b)
         if (rc == ST_EMAPFULL)
             rc = SK_EQUOTA;
         for (size_t i = 0; i < b->n; i++)
-            fail_req(b->v[i], rc, err[0] ? err : "store: write failed");
+            fail_req(st, b->v[i], rc, err[0] ? err : "store: write failed");
         b->n = 0;
         return;
     }
@@ -278,13 +280,13 @@ static void drain_stopped(sk_store *st)
     pthread_mutex_unlock(&st->wmu);
     while (r) {
         st_wreq *n = r->next;
-        fail_req(r, SK_ESTOPPED, "store stopping");
+        fail_req(st, r, SK_ESTOPPED, "store stopping");
         r = n;
     }
     while (st->compact_waiters) {
         st_wreq *w = st->compact_waiters;
         st->compact_waiters = w->next;
-        fail_req(w, SK_ESTOPPED, "store stopping before the compaction finished");
+        fail_req(st, w, SK_ESTOPPED, "store stopping before the compaction finished");
     }
 }
 

@@ -59,15 +59,6 @@ static int list_find(const chosen_list *l, const char *name)
     return -1;
 }
 
-static void list_remove(chosen_list *l, const char *name)
-{
-    int i = list_find(l, name);
-    if (i < 0)
-        return;
-    memmove(&l->items[i], &l->items[i + 1], (l->n - (uint32_t)i - 1) * sizeof(l->items[0]));
-    l->n--;
-}
-
 static bool is_disabled(const sk_plugin_set *s, const char *name)
 {
     for (uint32_t i = 0; i < s->ndisabled; i++)

@@ -1,6 +1,7 @@
 /* What-if evaluation on private copies of a node: with the pods nominated
  * to it added (so lower-priority pods do not take room a preemptor made),
  * or with preemption victims removed. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 

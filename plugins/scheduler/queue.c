@@ -1,5 +1,6 @@
 #include "queue.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -91,7 +91,8 @@ static sk_sched_binding *assume(sk_scheduler *s, sk_sched_fw *fw, sk_sched_cycle
     b->cycle = *c;
     *c = NULL;
     snprintf(b->node, sizeof(b->node), "%s", node);
-    sk_strmap_del(&s->nominated, qp->obj->pod.uid);
+    sk_pod_obj *nom = sk_strmap_del(&s->nominated, qp->obj->pod.uid);
+    sk_pod_unref(&nom);
     return b;
 }
 

@@ -49,6 +49,14 @@ void *sk_strmap_get(const sk_strmap *m, const char *key)
     return m->slots[i].key ? m->slots[i].value : NULL;
 }
 
+void **sk_strmap_ref(const sk_strmap *m, const char *key)
+{
+    if (!m->cap || !key)
+        return NULL;
+    size_t i = find_slot(m, key, sk_strhash(key));
+    return m->slots[i].key ? &m->slots[i].value : NULL;
+}
+
 static int grow(sk_strmap *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 16;

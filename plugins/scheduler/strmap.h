@@ -23,6 +23,8 @@ uint64_t sk_strhash(const char *s);
 void sk_strmap_init(sk_strmap *m);
 void sk_strmap_free(sk_strmap *m); /* frees the table, not keys or values */
 void *sk_strmap_get(const sk_strmap *m, const char *key);
+/* Where key's value is stored, to update it in place; NULL if absent. */
+void **sk_strmap_ref(const sk_strmap *m, const char *key);
 /* Inserts or replaces. 0 or -ENOMEM. *old (may be NULL) gets the replaced
  * value or NULL. */
 int sk_strmap_put(sk_strmap *m, const char *key, void *value, void **old);

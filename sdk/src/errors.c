@@ -1,7 +1,9 @@
 /* sk_strerror: one name for both kinds of error code (LMDB's model).
  * Only static strings are returned so any thread may call it at any time;
  * strerror() would hand back a buffer another thread can overwrite. */
-#include <limits.h>
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strerrordesc_np */
+#endif
 #include <string.h>
 
 #include "skiff/errors.h"
@@ -43,10 +45,9 @@ const char *sk_strerror(int code)
         return "success";
     if (code <= SK_EBASE && code >= SK_ELAST)
         return sk_messages[SK_EBASE - code];
-    /* INT_MIN has no positive counterpart; negating it would overflow. */
-    if (code == INT_MIN)
+    /* Positive numbers are not codes (SK_BUS_MORE is 1: naming it EPERM
+     * would mislead); the range check also keeps -INT_MIN from overflowing. */
+    if (code > 0 || code <= SK_EBASE)
         return "unknown error";
-    /* A positive errno is a caller's slip, but naming it helps more than
-     * "unknown error" would. */
-    return sk_errno_name(code < 0 ? -code : code);
+    return sk_errno_name(-code);
 }

@@ -70,6 +70,24 @@ static int jp_add(jp *c, const char *path, const sk_jptr *p, json_t *v)
     return rc ? jp_fail(c, -EINVAL, path, "no such parent or index out of range") : 0;
 }
 
+/* Replaces the existing value at path in place, keeping key order. */
+static int jp_replace(jp *c, const char *path, const sk_jptr *p, json_t *v)
+{
+    if (!p->n)
+        return jp_add(c, path, p, v);
+    json_t *parent = jp_parent(c, p);
+    const char *last = p->tok[p->n - 1];
+    size_t idx;
+    int rc = -1;
+    if (json_is_object(parent))
+        rc = json_object_set_new(parent, last, v);
+    else if (json_is_array(parent) && jp_index(last, json_array_size(parent), 0, &idx) == 0)
+        rc = json_array_set_new(parent, idx, v);
+    else
+        json_decref(v);
+    return rc ? jp_fail(c, -ENOMEM, path, "out of memory") : 0;
+}
+
 /* Detaches and returns the value at path (new reference), or NULL. */
 static json_t *jp_take(jp *c, const sk_jptr *p)
 {
@@ -131,9 +149,7 @@ static int jp_apply(jp *c, const char *op, const char *path, const sk_jptr *p, c
     if (!strcmp(op, "replace")) {
         if (!sk_jptr_get(c->doc, p))
             return jp_fail(c, -EINVAL, path, "path does not exist");
-        if (p->n)
-            json_decref(jp_take(c, p));
-        return jp_add(c, path, p, json_deep_copy(value));
+        return jp_replace(c, path, p, json_deep_copy(value));
     }
     if (!strcmp(op, "test")) {
         json_t *cur = sk_jptr_get(c->doc, p);

@@ -1,6 +1,7 @@
 /* msgpack -> jansson tree. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +50,9 @@ static int m2j_map(m2j *c, sk_mp_view v, int depth, json_t **out)
             rc = m2j_bad(c, "map key is not a string");
             break;
         }
-        char *key = strndup(ks, kn);
-        if (!key) {
-            rc = m2j_nomem(c);
-            break;
-        }
+        /* the path only labels errors: a bounded copy of the key will do */
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(kn < sizeof key ? kn : sizeof key - 1), ks);
         size_t mark = sk_fpath_child(&c->path, key);
         json_t *child = NULL;
         if (json_object_getn(obj, ks, kn))
@@ -63,7 +62,6 @@ static int m2j_map(m2j *c, sk_mp_view v, int depth, json_t **out)
         if (rc == 0 && json_object_setn_new(obj, ks, kn, child))
             rc = m2j_bad(c, "map key is not valid UTF-8");
         sk_fpath_restore(&c->path, mark);
-        free(key);
     }
     if (rc < 0) {
         json_decref(obj);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "jutil.h"
@@ -51,7 +52,7 @@ int sk_smp_reorder(json_t *arr, const json_t *before, const json_t *plist, const
         const json_t *id = id_of(e, key);
         long pos = index_in(order, id, key);
         if (pos >= 0 || index_in(plist, id, key) >= 0)
-            left[nl++] = (ranked){e, pos >= 0 ? pos : __LONG_MAX__, (long)i};
+            left[nl++] = (ranked){e, pos >= 0 ? pos : LONG_MAX, (long)i};
         else
             right[nr++] = e;
     }

@@ -299,7 +299,7 @@ typedef struct sk_sched_namespace {
 typedef struct sk_sched_snapshot {
     const sk_sched_node *const *nodes;
     uint32_t nnodes;
-    const sk_sched_namespace *namespaces;
+    const sk_sched_namespace *namespaces; /* sorted by name */
     uint32_t nnamespaces;
 } sk_sched_snapshot;
 
@@ -375,7 +375,7 @@ typedef struct sk_sched_api {
     /* A pod affinity term against a candidate pod (namespaces + selector). */
     bool (*pod_term_matches)(const sk_sched_pod_term *t, const sk_sched_pod *candidate,
                              const sk_sched_snapshot *snap);
-    /* Node by name in a snapshot, or NULL. */
+    /* Node by name in a snapshot, or NULL. Linear: not for Filter/Score. */
     const sk_sched_node *(*node_get)(const sk_sched_snapshot *s, const char *name);
     /* Status code the Filter phase gave node in this cycle (PostFilter). */
     sk_sched_code (*node_filter_code)(const sk_sched_cycle *c, const sk_sched_node *node);
@@ -404,7 +404,8 @@ typedef struct sk_sched_api {
     int64_t (*now_ms)(sk_sched_fw *fw);
 } sk_sched_api;
 
-/* What create() receives. Valid from create() until destroy() returns. */
+/* What create() receives. Valid from create() until destroy() returns:
+ * keep the pointer (PreEnqueue and QueueSort get no other way to the api). */
 typedef struct sk_sched_handle {
     uint32_t size;
     const sk_sched_api *api;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "discovery.h"
+#include "query_params.h"
 #include "test_util.h"
 
 static const char *kubectl133 =
@@ -152,6 +153,30 @@ static void test_aggregated(void)
     CU_ASSERT_PTR_NULL(sk_discovery_aggregated(1, SK_DISC_LEGACY));
 }
 
+static void test_query_params(void)
+{
+    bool b = false;
+    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+    for (size_t i = 0; i < 6; i++) {
+        CU_ASSERT_EQUAL(sk_parse_bool("watch", yes[i], &b, NULL), 0);
+        CU_ASSERT(b);
+    }
+    CU_ASSERT_EQUAL(sk_parse_bool("watch", "False", &b, NULL), 0);
+    CU_ASSERT_FALSE(b);
+    sk_apierr err;
+    CU_ASSERT_NOT_EQUAL(sk_parse_bool("watch", "yes", &b, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "watch"));
+    CU_ASSERT_NOT_EQUAL(sk_parse_bool("watch", NULL, &b, &err), 0);
+    int64_t v = 0;
+    CU_ASSERT_EQUAL(sk_parse_int("limit", "500", 0, 1000000, &v, NULL), 0);
+    CU_ASSERT_EQUAL(v, 500);
+    CU_ASSERT_NOT_EQUAL(sk_parse_int("limit", "-1", 0, 10, &v, &err), 0);
+    CU_ASSERT_NOT_EQUAL(sk_parse_int("limit", "5x", 0, 10, &v, &err), 0);
+    CU_ASSERT_NOT_EQUAL(sk_parse_int("limit", "99999999999999999999", 0, 10, &v, &err), 0);
+    CU_ASSERT_NOT_EQUAL(sk_parse_int("limit", "", 0, 10, &v, &err), 0);
+    CU_ASSERT_NOT_EQUAL(sk_parse_int("limit", " 5", 0, 10, &v, &err), 0);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -159,6 +184,7 @@ int main(void)
         {"legacy_roots", test_legacy_roots},
         {"resource_list", test_resource_list},
         {"aggregated", test_aggregated},
+        {"query_params", test_query_params},
         {NULL, NULL},
     };
     return trun("apiserver-discovery", cases);

@@ -252,6 +252,50 @@ static void test_html_escape(void)
     json_decref(j);
 }
 
+/* Mutated and truncated copies of a valid object: every one must either
+ * convert or fail cleanly (the sanitizers catch anything worse). */
+static void test_hostile_bytes(void)
+{
+    json_t *j = tj("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\",\"labels\":{\"a\":\"b\"}},"
+                   "\"spec\":{\"containers\":[{\"name\":\"c\",\"ports\":[{\"containerPort\":80}],"
+                   "\"f\":1.5,\"n\":-7,\"t\":true,\"z\":null}]}}");
+    sk_mp_buf b;
+    sk_mp_buf_init(&b);
+    CU_ASSERT_EQUAL_FATAL(sk_json_to_mp(j, &b, NULL, NULL), 0);
+    uint8_t *copy = malloc(b.len);
+    uint32_t seed = 12345;
+    int ok = 0, bad = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(copy, b.data, b.len);
+        for (int k = 0; k < 1 + iter % 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            copy[(seed >> 8) % b.len] = (uint8_t)(seed >> 20);
+        }
+        size_t len = iter % 5 == 0 ? (seed >> 4) % b.len : b.len;
+        json_t *out = NULL;
+        char *txt = NULL;
+        int rc1 = sk_mp_to_json(copy, len, NULL, &out, NULL);
+        int rc2 = sk_mp_to_json_text(copy, len, NULL, &txt, NULL, NULL);
+        CU_ASSERT((rc1 == 0) == (out != NULL));
+        CU_ASSERT((rc2 == 0) == (txt != NULL));
+        if (rc1 == 0)
+            ok++;
+        else
+            bad++;
+        json_decref(out);
+        free(txt);
+    }
+    CU_ASSERT(ok > 0 && bad > 0);
+    free(copy);
+    sk_mp_buf_free(&b);
+    json_decref(j);
+
+    /* a hostile container header claiming 4 billion entries */
+    const uint8_t huge[] = {0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1, 'a'};
+    json_t *out = NULL;
+    CU_ASSERT_EQUAL(sk_mp_to_json(huge, sizeof huge, NULL, &out, NULL), SK_EBADMSG);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -265,6 +309,7 @@ int main(void)
         {"bad_input", test_bad_input},
         {"bin_as_base64", test_bin_as_base64},
         {"html_escape", test_html_escape},
+        {"hostile_bytes", test_hostile_bytes},
         {NULL, NULL},
     };
     return trun("apiserver-json-mp", cases);

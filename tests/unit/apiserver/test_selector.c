@@ -240,6 +240,35 @@ static void test_field_errors(void)
     sk_field_selector_free(&s);
 }
 
+/* Random strings over the selector alphabet parse or fail, never crash. */
+static void test_random_selectors(void)
+{
+    static const char alphabet[] = "ab=!,() in notin\\.-/_x9";
+    const sk_resource *pods = sk_registry_find("", "v1", "pods");
+    uint32_t seed = 7;
+    char text[40];
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t n = (size_t)(iter % 39);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        text[n] = '\0';
+        sk_label_selector ls;
+        sk_field_selector fs;
+        if (sk_label_selector_parse(text, &ls, NULL) == 0) {
+            char *canon = sk_label_selector_string(&ls);
+            sk_label_selector again;
+            CU_ASSERT_EQUAL(sk_label_selector_parse(canon, &again, NULL), 0);
+            sk_label_selector_free(&again);
+            free(canon);
+            sk_label_selector_free(&ls);
+        }
+        if (sk_field_selector_parse(text, pods, &fs, NULL) == 0)
+            sk_field_selector_free(&fs);
+    }
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -250,6 +279,7 @@ int main(void)
         {"label_object_mp", test_label_object_mp},
         {"field", test_field},
         {"field_errors", test_field_errors},
+        {"random_selectors", test_random_selectors},
         {NULL, NULL},
     };
     return trun("apiserver-selector", cases);

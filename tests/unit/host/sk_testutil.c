@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +312,16 @@ int skt_table_has(const char *table, const char *name, const char *gen, const ch
         line = line ? line + 1 : NULL;
     }
     return 0;
+}
+
+void skt_fmt(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "test path or text too long: %s\n", fmt);
+        abort();
+    }
 }

@@ -49,6 +49,9 @@ int64_t skt_stat(const char *stats_path, const char *key);
 
 uint64_t skt_now_ms(void);
 
+/* snprintf that aborts the test run on truncation. */
+__attribute__((format(printf, 3, 4))) void skt_fmt(char *out, size_t size, const char *fmt, ...);
+
 /* Whether a `skiff plugin list` table has the row NAME GEN STATE ... */
 int skt_table_has(const char *table, const char *name, const char *gen, const char *state);
 

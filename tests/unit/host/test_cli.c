@@ -24,22 +24,23 @@ typedef struct hostdir {
 
 static void new_hostdir(hostdir *h, const char *yaml)
 {
-    snprintf(h->dir, sizeof h->dir, "%s/%d", tmp, ++case_no);
+    skt_fmt(h->dir, sizeof h->dir, "%s/%d", tmp, ++case_no);
     CU_ASSERT_EQUAL_FATAL(mkdir(h->dir, 0700), 0);
-    snprintf(h->cfg, sizeof h->cfg, "%s/cfg.yaml", h->dir);
-    snprintf(h->data, sizeof h->data, "%s/data", h->dir);
-    snprintf(h->sock, sizeof h->sock, "%s/data/admin.sock", h->dir);
+    skt_fmt(h->cfg, sizeof h->cfg, "%s/cfg.yaml", h->dir);
+    skt_fmt(h->data, sizeof h->data, "%s/data", h->dir);
+    skt_fmt(h->sock, sizeof h->sock, "%s/data/admin.sock", h->dir);
     CU_ASSERT_EQUAL_FATAL(skt_write_file(h->cfg, yaml), 0);
 }
 
 /* Runs `skiff <args...>` to completion; output in out_path/err_path. */
-static int skiff(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
-                 const char *a6)
+static int run_skiff(const char *const *args)
 {
-    char *argv[] = {(char *)skt_skiff(), (char *)a1, (char *)a2, (char *)a3, (char *)a4,
-                    (char *)a5, (char *)a6, NULL};
+    char *argv[16] = {(char *)skt_skiff()};
+    for (int i = 0; i < 14 && args[i]; i++)
+        argv[i + 1] = (char *)args[i];
     return skt_run(argv, out_path, err_path, WAIT_MS);
 }
+#define skiff(...) run_skiff((const char *const[]){__VA_ARGS__, NULL})
 
 static int out_has(const char *s) { return skt_file_contains(out_path, s); }
 
@@ -102,13 +103,13 @@ static void test_config_errors(void)
     char where[SKT_PATH + 16];
     new_hostdir(&h, "plugins: []\nnode:\n  nmae: x\n");
     CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data, NULL), 78);
-    snprintf(where, sizeof where, "%s:3:3", h.cfg);
+    skt_fmt(where, sizeof where, "%s:3:3", h.cfg);
     CU_ASSERT_TRUE(err_has(where));
     CU_ASSERT_TRUE(err_has("nmae"));
 
     new_hostdir(&h, "plugins: [\n  {name: a\n");
     CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data, NULL), 78);
-    snprintf(where, sizeof where, "%s:", h.cfg);
+    skt_fmt(where, sizeof where, "%s:", h.cfg);
     CU_ASSERT_TRUE(err_has(where));
 
     CU_ASSERT_EQUAL(skiff("run", "-c", "/nonexistent.yaml", NULL, NULL, NULL), 78);
@@ -116,7 +117,8 @@ static void test_config_errors(void)
 
     /* --set reaches the schema: a bad override is a config error too. */
     new_hostdir(&h, "plugins: []\n");
-    CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data, "--set", "stop_timeout=soon"), 78);
+    CU_ASSERT_EQUAL(
+        skiff("run", "-c", h.cfg, "--data-dir", h.data, "--set", "stop_timeout=soon"), 78);
     CU_ASSERT_TRUE(err_has("stop_timeout"));
 }
 
@@ -124,7 +126,7 @@ static void test_plugin_option_error(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 2];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "plugins:\n  - name: fx-echo\n    path: %s\n    config:\n      delay_ms: 0\n",
              skt_plugin("fx-echo"));
     new_hostdir(&h, yaml);
@@ -138,7 +140,7 @@ static void test_missing_so(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 2];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "plugins:\n  - name: fx-echo\n    path: %s\n  - name: ghost\n    path: %s/ghost.so\n",
              skt_plugin("fx-echo"), tmp);
     new_hostdir(&h, yaml);
@@ -154,11 +156,11 @@ static void test_bad_abi_in_config(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 2], want[SKT_PATH + 128];
-    snprintf(yaml, sizeof yaml, "plugins:\n  - name: store\n    path: %s\n",
+    skt_fmt(yaml, sizeof yaml, "plugins:\n  - name: store\n    path: %s\n",
              skt_plugin("fx-bad-abi"));
     new_hostdir(&h, yaml);
     CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data, NULL), 1);
-    snprintf(want, sizeof want, "plugin 'store' (%s): ABI 99.0 not supported by this host (ABI 1.0)",
+    skt_fmt(want, sizeof want, "plugin 'store' (%s): ABI 99.0 not supported by this host (ABI 1.0)",
              skt_plugin("fx-bad-abi"));
     CU_ASSERT_TRUE(err_has(want));
 }
@@ -167,11 +169,11 @@ static void test_run_and_sigterm(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 2], herr[SKT_PATH];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "node:\n  name: test-node\nplugins:\n  - name: fx-echo\n    path: %s\n",
              skt_plugin("fx-echo"));
     new_hostdir(&h, yaml);
-    snprintf(herr, sizeof herr, "%s/host.err", h.dir);
+    skt_fmt(herr, sizeof herr, "%s/host.err", h.dir);
     pid_t pid = start_host(&h, herr);
     CU_ASSERT_TRUE_FATAL(skt_wait_socket(h.sock, WAIT_MS));
     CU_ASSERT_EQUAL(skiff("plugin", "list", "--admin", h.sock, NULL, NULL), 0);
@@ -188,7 +190,7 @@ static void test_run_and_sigterm(void)
     /* Each plugin got its own data dir, 0700 like the root. */
     char pdir[SKT_PATH];
     struct stat st;
-    snprintf(pdir, sizeof pdir, "%s/fx-echo", h.data);
+    skt_fmt(pdir, sizeof pdir, "%s/fx-echo", h.data);
     CU_ASSERT_EQUAL(stat(pdir, &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 0777, 0700);
     CU_ASSERT_EQUAL(stat(h.data, &st), 0);
@@ -199,7 +201,7 @@ static void test_second_fails_first_stops(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 3];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "plugins:\n  - name: fx-echo\n    path: %s\n  - name: fx-fail-start\n    path: %s\n",
              skt_plugin("fx-echo"), skt_plugin("fx-fail-start"));
     new_hostdir(&h, yaml);
@@ -212,14 +214,41 @@ static void test_second_fails_first_stops(void)
     CU_ASSERT_NOT_EQUAL(access(h.sock, F_OK), 0);
 }
 
+/* log.level in the config, --log-level over it, info by default. */
+static void test_log_levels(void)
+{
+    hostdir h;
+    char yaml[SKT_PATH * 2];
+    skt_fmt(yaml, sizeof yaml,
+            "log:\n  level: error\nplugins:\n  - name: fx-fail-start\n    path: %s\n",
+            skt_plugin("fx-fail-start"));
+    new_hostdir(&h, yaml);
+    CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data), 1);
+    CU_ASSERT_TRUE(err_has("ERROR "));
+    CU_ASSERT_TRUE(err_has("[fx-fail-start] fx-fail-start: failing on purpose"));
+    CU_ASSERT_FALSE(err_has("INFO "));
+    CU_ASSERT_EQUAL(skiff("run", "-c", h.cfg, "--data-dir", h.data, "--log-level", "debug"), 1);
+    CU_ASSERT_TRUE(err_has("DEBUG "));
+    /* "LEVEL 2026-11-25T12:00:00.123Z [who] message" */
+    char *s = skt_read_file(err_path);
+    const char *line = s ? strstr(s, "DEBUG ") : NULL;
+    int y, mo, d, hh, mm, ss, ms;
+    char who[64];
+    int n = line ? sscanf(line, "DEBUG %4d-%2d-%2dT%2d:%2d:%2d.%3dZ [%63[^]]] ", &y, &mo, &d,
+                          &hh, &mm, &ss, &ms, who)
+                 : 0;
+    CU_ASSERT_EQUAL(n, 8);
+    free(s);
+}
+
 static void test_admin_commands(void)
 {
     hostdir h, h2;
     char yaml[SKT_PATH * 2], herr[SKT_PATH];
-    snprintf(yaml, sizeof yaml, "plugins:\n  - name: fx-echo\n    path: %s\n",
+    skt_fmt(yaml, sizeof yaml, "plugins:\n  - name: fx-echo\n    path: %s\n",
              skt_plugin("fx-echo"));
     new_hostdir(&h, yaml);
-    snprintf(herr, sizeof herr, "%s/host.err", h.dir);
+    skt_fmt(herr, sizeof herr, "%s/host.err", h.dir);
     pid_t pid = start_host(&h, herr);
     CU_ASSERT_TRUE_FATAL(skt_wait_socket(h.sock, WAIT_MS));
 
@@ -266,12 +295,12 @@ static void test_slow_stop_overrun(void)
 {
     hostdir h;
     char yaml[SKT_PATH * 2], herr[SKT_PATH];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "stop_timeout: 200ms\nplugins:\n  - name: fx-slow-stop\n    path: %s\n"
              "    config:\n      stop_ms: 1500\n",
              skt_plugin("fx-slow-stop"));
     new_hostdir(&h, yaml);
-    snprintf(herr, sizeof herr, "%s/host.err", h.dir);
+    skt_fmt(herr, sizeof herr, "%s/host.err", h.dir);
     pid_t pid = start_host(&h, herr);
     CU_ASSERT_TRUE_FATAL(skt_wait_socket(h.sock, WAIT_MS));
     CU_ASSERT_EQUAL(skiff("plugin", "list", "--admin", h.sock, NULL, NULL), 0);
@@ -302,8 +331,8 @@ static void test_keygen_and_options(void)
 int main(void)
 {
     skt_mkdtemp(tmp, sizeof tmp);
-    snprintf(out_path, sizeof out_path, "%s/out", tmp);
-    snprintf(err_path, sizeof err_path, "%s/err", tmp);
+    skt_fmt(out_path, sizeof out_path, "%s/out", tmp);
+    skt_fmt(err_path, sizeof err_path, "%s/err", tmp);
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("cli", NULL, NULL);
@@ -315,6 +344,7 @@ int main(void)
     CU_add_test(s, "ABI mismatch in config", test_bad_abi_in_config);
     CU_add_test(s, "run, then SIGTERM exits 0", test_run_and_sigterm);
     CU_add_test(s, "failing 2nd start stops the 1st", test_second_fails_first_stops);
+    CU_add_test(s, "log levels", test_log_levels);
     CU_add_test(s, "admin commands", test_admin_commands);
     CU_add_test(s, "stop overrun exits 1", test_slow_stop_overrun);
     CU_add_test(s, "keygen and plugin options", test_keygen_and_options);

@@ -48,7 +48,7 @@ static void test_abi_mismatch(void)
     sk_module *m = NULL;
     CU_ASSERT_EQUAL(load("fx-bad-abi", &m, err, sizeof err), SK_EABI);
     CU_ASSERT_PTR_NULL(m);
-    snprintf(want, sizeof want,
+    skt_fmt(want, sizeof want,
              "plugin 'store' (%s): ABI 99.0 not supported by this host (ABI %d.%d)",
              skt_plugin("fx-bad-abi"), SK_ABI_MAJOR, SK_ABI_MINOR);
     CU_ASSERT_STRING_EQUAL(err, want);
@@ -133,7 +133,7 @@ static void test_good_twice(void)
     /* The copies are gone from the temp dir once mapped. */
     char *ls[] = {"/bin/sh", "-c", NULL, NULL};
     char cmd[SKT_PATH + 64];
-    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmp);
+    skt_fmt(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmp);
     ls[2] = cmd;
     CU_ASSERT_EQUAL(skt_run(ls, NULL, NULL, 10000), 0);
 }

@@ -30,14 +30,14 @@ typedef struct rig {
 
 static void new_rig(rig *r)
 {
-    snprintf(r->dir, sizeof r->dir, "%s/%d", tmp, ++case_no);
+    skt_fmt(r->dir, sizeof r->dir, "%s/%d", tmp, ++case_no);
     CU_ASSERT_EQUAL_FATAL(mkdir(r->dir, 0700), 0);
-    snprintf(r->cfg, sizeof r->cfg, "%s/cfg.yaml", r->dir);
-    snprintf(r->data, sizeof r->data, "%s/data", r->dir);
-    snprintf(r->stats, sizeof r->stats, "%s/data/probe/stats", r->dir);
-    snprintf(r->quiesce, sizeof r->quiesce, "%s/data/probe/quiesce", r->dir);
+    skt_fmt(r->cfg, sizeof r->cfg, "%s/cfg.yaml", r->dir);
+    skt_fmt(r->data, sizeof r->data, "%s/data", r->dir);
+    skt_fmt(r->stats, sizeof r->stats, "%s/data/probe/stats", r->dir);
+    skt_fmt(r->quiesce, sizeof r->quiesce, "%s/data/probe/quiesce", r->dir);
     char yaml[4 * SKT_PATH];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "node:\n  name: swap-test\n"
              "stop_timeout: 5s\ndrain_timeout: 5s\n"
              "plugins:\n"
@@ -149,6 +149,11 @@ static void test_reload_under_load(void)
     sk_supervisor_free(&s);
 }
 
+static int reload(sk_supervisor *s, const char *fixture, char *err, size_t errlen)
+{
+    return sk_supervisor_reload(s, "echo", skt_plugin(fixture), err, errlen);
+}
+
 static void test_reload_to_bad_so(void)
 {
     rig r;
@@ -158,14 +163,14 @@ static void test_reload_to_bad_so(void)
     char err[1024] = "";
 
     /* Refused at load: nothing changes, the same generation keeps serving. */
-    CU_ASSERT_NOT_EQUAL(sk_supervisor_reload(s, "echo", skt_plugin("fx-bad-abi"), err, sizeof err), 0);
+    CU_ASSERT_NOT_EQUAL(reload(s, "fx-bad-abi", err, sizeof err), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "ABI 99.0 not supported"));
     CU_ASSERT_TRUE(list_row(s, "1"));
     CU_ASSERT_TRUE(wait_answers(&r, 10));
 
     /* Fails at start, after the old one stopped: the old module runs again. */
     err[0] = '\0';
-    CU_ASSERT_NOT_EQUAL(sk_supervisor_reload(s, "echo", skt_plugin("fx-fail-start"), err, sizeof err), 0);
+    CU_ASSERT_NOT_EQUAL(reload(s, "fx-fail-start", err, sizeof err), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "start failed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "runs again as echo#3"));
     CU_ASSERT_TRUE(list_row(s, "3"));
@@ -173,7 +178,7 @@ static void test_reload_to_bad_so(void)
     CU_ASSERT_TRUE(wait_answers(&r, 10));
 
     /* Not a plugin at all, and a missing file. */
-    CU_ASSERT_NOT_EQUAL(sk_supervisor_reload(s, "echo", skt_plugin("fx-no-entry"), err, sizeof err), 0);
+    CU_ASSERT_NOT_EQUAL(reload(s, "fx-no-entry", err, sizeof err), 0);
     CU_ASSERT_NOT_EQUAL(sk_supervisor_reload(s, "echo", "/nonexistent.so", err, sizeof err), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent.so"));
     CU_ASSERT_TRUE(wait_answers(&r, 10));
@@ -192,7 +197,7 @@ static void dump(const char *path)
 static int cli(const rig *r, const char *sub, const char *path, const char *out, const char *err)
 {
     char sock[SKT_PATH];
-    snprintf(sock, sizeof sock, "%s/admin.sock", r->data);
+    skt_fmt(sock, sizeof sock, "%s/admin.sock", r->data);
     char *argv[] = {(char *)skt_skiff(), "plugin", (char *)sub, "echo", "--admin", sock,
                     path ? "--path" : NULL, (char *)path, NULL};
     return skt_run(argv, out, err, WAIT_MS);
@@ -203,10 +208,10 @@ static void test_reload_through_cli(void)
     rig r;
     new_rig(&r);
     char herr[SKT_PATH], out[SKT_PATH], err[SKT_PATH], sock[SKT_PATH];
-    snprintf(herr, sizeof herr, "%s/host.err", r.dir);
-    snprintf(out, sizeof out, "%s/cli.out", r.dir);
-    snprintf(err, sizeof err, "%s/cli.err", r.dir);
-    snprintf(sock, sizeof sock, "%s/admin.sock", r.data);
+    skt_fmt(herr, sizeof herr, "%s/host.err", r.dir);
+    skt_fmt(out, sizeof out, "%s/cli.out", r.dir);
+    skt_fmt(err, sizeof err, "%s/cli.err", r.dir);
+    skt_fmt(sock, sizeof sock, "%s/admin.sock", r.data);
     char *argv[] = {(char *)skt_skiff(), "run", "-c", r.cfg, "--data-dir", r.data, NULL};
     pid_t pid = skt_spawn(argv, NULL, herr);
     CU_ASSERT_FATAL(pid > 0);

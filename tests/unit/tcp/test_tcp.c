@@ -34,13 +34,13 @@ static void keygen(keypair *k)
 
 static void host_paths(host *h, const char *name)
 {
-    snprintf(h->dir, sizeof h->dir, "%s/%s", tmp, name);
+    skt_fmt(h->dir, sizeof h->dir, "%s/%s", tmp, name);
     CU_ASSERT_EQUAL_FATAL(mkdir(h->dir, 0700), 0);
-    snprintf(h->cfg, sizeof h->cfg, "%s/cfg.yaml", h->dir);
-    snprintf(h->data, sizeof h->data, "%s/data", h->dir);
-    snprintf(h->sock, sizeof h->sock, "%s/data/admin.sock", h->dir);
-    snprintf(h->err, sizeof h->err, "%s/host.err", h->dir);
-    snprintf(h->stats, sizeof h->stats, "%s/data/probe/stats", h->dir);
+    skt_fmt(h->cfg, sizeof h->cfg, "%s/cfg.yaml", h->dir);
+    skt_fmt(h->data, sizeof h->data, "%s/data", h->dir);
+    skt_fmt(h->sock, sizeof h->sock, "%s/data/admin.sock", h->dir);
+    skt_fmt(h->err, sizeof h->err, "%s/host.err", h->dir);
+    skt_fmt(h->stats, sizeof h->stats, "%s/data/probe/stats", h->dir);
 }
 
 static void start(host *h)
@@ -55,7 +55,7 @@ static void server_host(host *h, int port, const keypair *k, const keypair *clie
 {
     host_paths(h, "a");
     char yaml[4 * SKT_PATH];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "node:\n  name: node-a\n"
              "bus:\n"
              "  bind: [\"tcp://127.0.0.1:%d\"]\n"
@@ -72,7 +72,7 @@ static void client_host(host *h, const char *name, int port, const keypair *k,
 {
     host_paths(h, name);
     char yaml[4 * SKT_PATH];
-    snprintf(yaml, sizeof yaml,
+    skt_fmt(yaml, sizeof yaml,
              "node:\n  name: node-%s\n"
              "bus:\n"
              "  connect:\n    - endpoint: \"tcp://127.0.0.1:%d\"\n      server_key: \"%s\"\n"
