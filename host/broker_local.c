@@ -8,12 +8,9 @@
 #include <string.h>
 
 /* An answer addressed to the sender itself, not through a route stack. */
-static void reply_direct(sk_broker *b, const uint8_t *hop, size_t hop_len, unsigned kind,
-                         uint64_t id, int status, const char *msg)
+static void reply_to(sk_broker *b, bk_dest *d, unsigned kind, uint64_t id, int status,
+                     const char *msg)
 {
-    bk_dest *d = bk_dest_get(b, hop, hop_len, true);
-    if (!d)
-        return;
     sk_env e;
     sk_env_init(&e, kind, id);
     e.status = status;
@@ -25,6 +22,15 @@ static void reply_direct(sk_broker *b, const uint8_t *hop, size_t hop_len, unsig
     if (status)
         bk_count_error(b, status);
     bk_send_env(b, d, &e, true);
+}
+
+static void reply_direct(sk_broker *b, const uint8_t *hop, size_t hop_len, unsigned kind,
+                         uint64_t id, int status, const char *msg)
+{
+    bk_dest *d = bk_dest_get(b, hop, hop_len, true);
+    if (!d)
+        return;
+    reply_to(b, d, kind, id, status, msg);
     bk_dest_gc(b, d);
 }
 
@@ -50,7 +56,7 @@ static void on_control(sk_broker *b, sk_env *e, const uint8_t *hop, size_t hop_l
                  sk_strerror(rc));
     sk_hlog("bus", SK_LOG_DEBUG, "bus: %.*s %s '%s': %s", (int)hop_len - 1,
             (const char *)hop + 1, sk_env_kind_name(e->kind), e->name, sk_strerror(rc));
-    reply_direct(b, hop, hop_len, rc ? SK_ENV_ERROR : SK_ENV_REPLY, e->id, rc, msg);
+    reply_to(b, d, rc ? SK_ENV_ERROR : SK_ENV_REPLY, e->id, rc, msg);
     bk_dest_gc(b, d);
 }
 

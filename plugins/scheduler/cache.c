@@ -178,7 +178,8 @@ int sk_cache_node_delete(sk_sched_cache *c, const char *name)
 static void pod_remove(sk_sched_cache *c, cache_pod *p)
 {
     sk_strmap_del(&c->pods, p->obj->pod.uid);
-    sk_node_remove_pod(p->ni, p->obj->pod.uid);
+    /* Always on its node: pod_place put it there. */
+    (void)sk_node_remove_pod(p->ni, p->obj->pod.uid);
     drop_if_unused(c, p->ni);
     sk_pod_unref(&p->obj);
     free(p);

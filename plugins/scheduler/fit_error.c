@@ -8,6 +8,7 @@ void sk_fit_error_init(sk_fit_error *fe, uint32_t nall)
 {
     sk_strmap_init(&fe->counts);
     fe->nall = nall;
+    fe->err = 0;
 }
 
 void sk_fit_error_free(sk_fit_error *fe)
@@ -15,10 +16,12 @@ void sk_fit_error_free(sk_fit_error *fe)
     sk_strmap_free(&fe->counts);
 }
 
-int sk_fit_error_add(sk_fit_error *fe, const char *reason, uint32_t count)
+void sk_fit_error_add(sk_fit_error *fe, const char *reason, uint32_t count)
 {
     uintptr_t have = (uintptr_t)sk_strmap_get(&fe->counts, reason);
-    return sk_strmap_put(&fe->counts, reason, (void *)(have + count), NULL);
+    int rc = sk_strmap_put(&fe->counts, reason, (void *)(have + count), NULL);
+    if (rc && !fe->err)
+        fe->err = rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -75,6 +78,8 @@ char *sk_fit_error_format(const sk_fit_error *fe, const char *prefilter_msg,
 {
     char head[64];
     size_t len = 0;
+    if (fe->err)
+        return NULL;
     snprintf(head, sizeof(head), "0/%u nodes are available:", fe->nall);
     char *msg = strdup("");
     append(&msg, &len, head);

@@ -13,12 +13,13 @@
 typedef struct sk_fit_error {
     sk_strmap counts; /* reason -> (uintptr_t) count; reasons borrowed */
     uint32_t nall;
+    int err; /* sticky: -ENOMEM once a reason could not be counted */
 } sk_fit_error;
 
 void sk_fit_error_init(sk_fit_error *fe, uint32_t nall_nodes);
 void sk_fit_error_free(sk_fit_error *fe);
-int sk_fit_error_add(sk_fit_error *fe, const char *reason, uint32_t count);
-/* malloc'd message; prefilter_msg / postfilter_msg may be NULL or "". */
+void sk_fit_error_add(sk_fit_error *fe, const char *reason, uint32_t count);
+/* malloc'd message (NULL on ENOMEM, including an earlier add's); prefilter_msg / postfilter_msg may be NULL or "". */
 char *sk_fit_error_format(const sk_fit_error *fe, const char *prefilter_msg,
                           const char *postfilter_msg);
 

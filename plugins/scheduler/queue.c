@@ -73,18 +73,34 @@ void sk_queue_free(sk_sched_queue *q)
 
 static void detach(sk_sched_queue *q, sk_qpod *p)
 {
-    if (p->where == SK_Q_ACTIVE)
+    if (p->where == SK_Q_ACTIVE) {
         sk_heap_remove(&q->active, p);
-    else if (p->where == SK_Q_BACKOFF)
+    } else if (p->where == SK_Q_BACKOFF) {
         sk_heap_remove(&q->backoff, p);
+    } else if (p->where == SK_Q_UNSCHED) {
+        if (p->uprev)
+            p->uprev->unext = p->unext;
+        else
+            q->unsched = p->unext;
+        if (p->unext)
+            p->unext->uprev = p->uprev;
+        p->uprev = p->unext = NULL;
+    }
     p->where = 0;
 }
 
+/* Inserted at the head, so a walk of the list that re-parks a pod does
+ * not meet it again. */
 static void to_unsched(sk_sched_queue *q, sk_qpod *p)
 {
     detach(q, p);
     p->where = SK_Q_UNSCHED;
     p->unsched_since_ms = q->now(q->now_arg);
+    p->uprev = NULL;
+    p->unext = q->unsched;
+    if (q->unsched)
+        q->unsched->uprev = p;
+    q->unsched = p;
 }
 
 /* Into the active queue through the PreEnqueue gate. */
@@ -134,7 +150,7 @@ int sk_queue_add(sk_sched_queue *q, sk_sched_fw *fw, sk_pod_obj *obj)
          * old one go. */
         sk_pod_obj *old = p->obj;
         p->obj = sk_pod_ref(obj);
-        sk_strmap_put(&q->pods, obj->pod.uid, p, NULL);
+        (void)sk_strmap_put(&q->pods, obj->pod.uid, p, NULL); /* a replace: cannot fail */
         sk_pod_unref(&old);
         p->q.pod = &obj->pod;
         p->fw = fw;
@@ -231,11 +247,9 @@ static bool wakes(const sk_qpod *p, uint32_t ev)
 void sk_queue_on_event(sk_sched_queue *q, uint32_t ev)
 {
     q->move_request_cycle = q->cycle;
-    size_t i = 0;
-    void *v;
-    while (sk_strmap_next(&q->pods, &i, NULL, &v)) {
-        sk_qpod *p = v;
-        if (p->where == SK_Q_UNSCHED && wakes(p, ev))
+    for (sk_qpod *p = q->unsched, *next; p; p = next) {
+        next = p->unext;
+        if (wakes(p, ev))
             move_back(q, p);
     }
 }
@@ -246,12 +260,14 @@ void sk_queue_flush(sk_sched_queue *q)
     sk_qpod *p;
     while ((p = sk_heap_peek(&q->backoff)) && backoff_end(q, p) <= now)
         to_active(q, p);
-    size_t i = 0;
-    void *v;
-    while (sk_strmap_next(&q->pods, &i, NULL, &v)) {
-        p = v;
-        if (p->where == SK_Q_UNSCHED && now - p->unsched_since_ms >= q->max_unsched_ms)
-            move_back(q, p);
+    /* As kube-scheduler, the leftover sweep runs at a slower pace. */
+    if (now - q->last_leftover_flush_ms < 1000)
+        return;
+    q->last_leftover_flush_ms = now;
+    for (sk_qpod *it = q->unsched, *next; it; it = next) {
+        next = it->unext;
+        if (now - it->unsched_since_ms >= q->max_unsched_ms)
+            move_back(q, it);
     }
 }
 

@@ -33,6 +33,7 @@ typedef struct sk_qpod {
     uint64_t cycle;     /* scheduling cycle that popped it */
     int64_t unsched_since_ms;
     char gate_msg[256]; /* why PreEnqueue holds it */
+    struct sk_qpod *uprev, *unext; /* the unschedulable list */
 } sk_qpod;
 
 typedef int64_t (*sk_clock_fn)(void *arg);
@@ -46,6 +47,8 @@ typedef struct sk_sched_queue {
     int64_t initial_backoff_ms, max_backoff_ms, max_unsched_ms;
     uint64_t cycle, move_request_cycle;
     sk_intern *intern;
+    sk_qpod *unsched; /* head of the unschedulable pods' list */
+    int64_t last_leftover_flush_ms;
 } sk_sched_queue;
 
 void sk_queue_init(sk_sched_queue *q, sk_sched_fw *sorter, sk_clock_fn now, void *now_arg,

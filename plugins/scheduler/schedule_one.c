@@ -119,7 +119,8 @@ static sk_sched_code fail_fit(sk_scheduler *s, sk_sched_fw *fw, sk_sched_cycle *
                               const sk_sched_pod *pod, const char *prefilter_msg,
                               sk_schedule_result *r)
 {
-    sk_sched_postfilter_result pf = {{0}};
+    sk_sched_postfilter_result pf;
+    memset(&pf, 0, sizeof(pf));
     sk_sched_status st;
     char post[1024] = "";
     if (fw->nlist[SK_PT_POST_FILTER]) {
@@ -129,12 +130,13 @@ static sk_sched_code fail_fit(sk_scheduler *s, sk_sched_fw *fw, sk_sched_cycle *
             return SK_SCHED_ERROR;
         }
         sk_status_message(&st, post, sizeof(post));
-        /* Even a failed preemption answers: it clears a stale nomination. */
-        r->nominate = true;
+        r->nominate = pf.nominate;
         pf.nominated_node[sizeof(pf.nominated_node) - 1] = '\0';
         snprintf(r->nominated, sizeof(r->nominated), "%s", pf.nominated_node);
     }
     r->message = fit_message(s, c, prefilter_msg, post);
+    if (!r->message)
+        return SK_SCHED_ERROR;
     return SK_SCHED_UNSCHEDULABLE;
 }
 

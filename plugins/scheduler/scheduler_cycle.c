@@ -59,7 +59,8 @@ sk_sched_binding *sk_scheduler_take_ready(sk_scheduler *s)
 static void unwind(sk_scheduler *s, sk_sched_binding *b, uint64_t rejectors, bool error)
 {
     sk_fw_unreserve(b->fw, b->cycle, &b->pod->pod, b->node);
-    sk_cache_forget(s->cache, b->pod->pod.uid);
+    /* SK_ENOTFOUND is fine: the informer may have confirmed or deleted it. */
+    (void)sk_cache_forget(s->cache, b->pod->pod.uid);
     /* The cache freed room: others may fit now, as after a pod deletion. */
     sk_queue_on_event(&s->queue, SK_SCHED_EV_POD_DELETE);
     sk_qpod *qp = sk_queue_get(&s->queue, b->pod->pod.uid);
@@ -97,7 +98,7 @@ static sk_sched_binding *assume(sk_scheduler *s, sk_sched_fw *fw, sk_sched_cycle
 }
 
 /* Reserve and Permit for a pod assumed on b->node. */
-static void reserve_permit(sk_scheduler *s, sk_sched_binding *b, sk_qpod *qp, sk_sched_outcome *out)
+static void reserve_permit(sk_scheduler *s, sk_sched_binding *b, sk_sched_outcome *out)
 {
     sk_sched_status st;
     int64_t deadlines[SK_FW_MAX_PLUGINS] = {0};
@@ -125,8 +126,22 @@ static void reserve_permit(sk_scheduler *s, sk_sched_binding *b, sk_qpod *qp, sk
     out->kind = sk_code_rejects(code) ? SK_OUTCOME_UNSCHEDULABLE : SK_OUTCOME_ERROR;
     out->message = status_text(&st, "");
     unwind(s, b, rejector_bit(b->fw, &st), code == SK_SCHED_ERROR);
-    (void)qp;
     binding_free(b);
+}
+
+/* Records (or clears) the pod's nomination after PostFilter. */
+static void renominate(sk_scheduler *s, sk_qpod *qp, const char *node)
+{
+    sk_pod_obj *old = sk_strmap_del(&s->nominated, qp->obj->pod.uid);
+    sk_pod_unref(&old);
+    sk_pod_obj *nom = sk_pod_obj_nominated(qp->obj, node);
+    if (!nom)
+        return;
+    /* The next attempt tries the nominated node first (on ENOMEM it simply
+     * keeps the old copy). */
+    (void)sk_queue_add(&s->queue, qp->fw, nom);
+    if (!node[0] || sk_strmap_put(&s->nominated, nom->pod.uid, nom, NULL))
+        sk_pod_unref(&nom);
 }
 
 static void failed(sk_scheduler *s, sk_qpod *qp, sk_sched_code code, sk_schedule_result *r,
@@ -137,22 +152,8 @@ static void failed(sk_scheduler *s, sk_qpod *qp, sk_sched_code code, sk_schedule
     r->message = NULL;
     out->nominate = r->nominate;
     snprintf(out->nominated, sizeof(out->nominated), "%s", r->nominated);
-    if (r->nominate && r->nominated[0]) {
-        sk_pod_obj *nom = sk_pod_obj_nominated(qp->obj, r->nominated);
-        if (nom) {
-            sk_pod_obj *old = NULL;
-            if (sk_strmap_put(&s->nominated, nom->pod.uid, nom, (void **)&old))
-                sk_pod_unref(&nom);
-            sk_pod_unref(&old);
-            /* The next attempt tries the nominated node first. */
-            if (nom) {
-                sk_queue_add(&s->queue, qp->fw, nom);
-            }
-        }
-    } else if (r->nominate) {
-        sk_pod_obj *old = sk_strmap_del(&s->nominated, qp->obj->pod.uid);
-        sk_pod_unref(&old);
-    }
+    if (r->nominate)
+        renominate(s, qp, r->nominated);
     sk_queue_requeue(&s->queue, qp, r->rejectors, code != SK_SCHED_UNSCHEDULABLE);
 }
 
@@ -189,7 +190,7 @@ int sk_scheduler_schedule_next(sk_scheduler *s, sk_sched_outcome *out)
         sk_queue_requeue(&s->queue, qp, 0, true);
         return 0;
     }
-    reserve_permit(s, b, qp, out);
+    reserve_permit(s, b, out);
     return 0;
 }
 
@@ -236,7 +237,7 @@ void sk_scheduler_binding_done(sk_scheduler *s, sk_sched_binding **bp, sk_sched_
     *bp = NULL;
     if (!b)
         return;
-    (void)msg;
+    (void)msg; /* the owner reports it (Event, pod condition) */
     sk_qpod *qp = sk_queue_get(&s->queue, b->pod->pod.uid);
     if (code == SK_SCHED_SUCCESS && !b->rejected[0]) {
         /* Stays assumed until the informer reports it bound. */

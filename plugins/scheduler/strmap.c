@@ -83,20 +83,24 @@ int sk_strmap_put(sk_strmap *m, const char *key, void *value, void **old)
         *old = NULL;
     if (!key)
         return -EINVAL;
+    uint64_t h = sk_strhash(key);
+    /* Replacing never allocates, so callers re-keying an entry cannot fail. */
+    if (m->cap) {
+        size_t i = find_slot(m, key, h);
+        if (m->slots[i].key) {
+            if (old)
+                *old = m->slots[i].value;
+            m->slots[i].key = key;
+            m->slots[i].value = value;
+            return 0;
+        }
+    }
     if ((m->len + 1) * 4 > m->cap * 3) {
         int rc = grow(m);
         if (rc)
             return rc;
     }
-    uint64_t h = sk_strhash(key);
     size_t i = find_slot(m, key, h);
-    if (m->slots[i].key) {
-        if (old)
-            *old = m->slots[i].value;
-        m->slots[i].key = key;
-        m->slots[i].value = value;
-        return 0;
-    }
     m->slots[i] = (sk_strmap_slot){key, h, value};
     m->len++;
     return 0;

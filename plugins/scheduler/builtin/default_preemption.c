@@ -66,12 +66,45 @@ static int cmp_importance(const void *a, const void *b)
     return more_important(pa, pb) ? -1 : more_important(pb, pa) ? 1 : 0;
 }
 
-/* SelectVictimsOnNode: all lower-priority pods out; if the pod fits,
- * put back as many as possible, most important first. */
+/* Puts back as many of removed[0..n) (most important first) as still let
+ * pod fit; the rest become the victims, in importance order. */
+static sk_sched_code reprieve(preempt *p, const sk_sched_cycle *c, const sk_sched_pod *pod,
+                              const sk_sched_node *node, const sk_sched_pod **removed, uint32_t n,
+                              candidate *out, const sk_sched_status *st)
+{
+    /* out_now[0..nout): the pods out of the node for the next what-if: the
+     * victims so far, then the ones not yet considered. */
+    const sk_sched_pod **out_now = calloc(n, sizeof(*out_now));
+    const sk_sched_pod **victims = calloc(n, sizeof(*victims));
+    uint32_t nvict = 0;
+    if (!out_now || !victims) {
+        free(out_now);
+        free(victims);
+        return SK_SCHED_ERROR;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t nout = 0;
+        for (uint32_t v = 0; v < nvict; v++)
+            out_now[nout++] = victims[v];
+        for (uint32_t r = i + 1; r < n; r++)
+            out_now[nout++] = removed[r];
+        sk_sched_status tmp = *st;
+        tmp.nreasons = 0;
+        if (p->h->api->filter_without(p->h->fw, c, pod, node, out_now, nout, &tmp) != SK_SCHED_SUCCESS)
+            victims[nvict++] = removed[i];
+    }
+    free(out_now);
+    out->node = node;
+    out->victims = victims;
+    out->n = nvict;
+    return SK_SCHED_SUCCESS;
+}
+
+/* SelectVictimsOnNode: all lower-priority pods out; if the pod then fits,
+ * reprieve what can be reprieved. */
 static sk_sched_code select_victims(preempt *p, const sk_sched_cycle *c, const sk_sched_pod *pod,
                                     const sk_sched_node *node, candidate *out, sk_sched_status *st)
 {
-    const sk_sched_api *api = p->h->api;
     const sk_sched_pod **removed = calloc(node->npods + 1, sizeof(*removed));
     uint32_t n = 0;
     if (!removed)
@@ -79,48 +112,19 @@ static sk_sched_code select_victims(preempt *p, const sk_sched_cycle *c, const s
     for (uint32_t i = 0; i < node->npods; i++)
         if (node->pods[i]->priority < pod->priority)
             removed[n++] = node->pods[i];
+    sk_sched_code code;
     if (n == 0) {
-        free(removed);
         sk_status_reason(st, "No preemption victims found for incoming pod");
-        return SK_SCHED_UNRESOLVABLE;
+        code = SK_SCHED_UNRESOLVABLE;
+    } else {
+        code = p->h->api->filter_without(p->h->fw, c, pod, node, removed, n, st);
     }
-    sk_sched_code code = api->filter_without(p->h->fw, c, pod, node, removed, n, st);
-    if (code != SK_SCHED_SUCCESS) {
-        free(removed);
-        return code;
-    }
-    qsort(removed, n, sizeof(*removed), cmp_importance);
-    /* removed[0..n) shrinks as pods are reprieved; victims collect at the end. */
-    uint32_t nvict = 0;
-    const sk_sched_pod **victims = calloc(n, sizeof(*victims));
-    if (!victims) {
-        free(removed);
-        return SK_SCHED_ERROR;
-    }
-    for (uint32_t i = 0, left = n; i < n; i++) {
-        const sk_sched_pod *cand = removed[0];
-        memmove(&removed[0], &removed[1], (left - 1) * sizeof(*removed));
-        left--;
-        sk_sched_status tmp = *st;
-        tmp.nreasons = 0;
-        /* Fits with cand back (the still-removed and the victims stay out)? */
-        const sk_sched_pod **out_now = calloc(left + nvict + 1, sizeof(*out_now));
-        if (!out_now) {
-            free(removed);
-            free(victims);
-            return SK_SCHED_ERROR;
-        }
-        memcpy(out_now, removed, left * sizeof(*out_now));
-        memcpy(out_now + left, victims, nvict * sizeof(*out_now));
-        if (api->filter_without(p->h->fw, c, pod, node, out_now, left + nvict, &tmp) != SK_SCHED_SUCCESS)
-            victims[nvict++] = cand;
-        free(out_now);
+    if (code == SK_SCHED_SUCCESS) {
+        qsort(removed, n, sizeof(*removed), cmp_importance);
+        code = reprieve(p, c, pod, node, removed, n, out, st);
     }
     free(removed);
-    out->node = node;
-    out->victims = victims;
-    out->n = nvict;
-    return SK_SCHED_SUCCESS;
+    return code;
 }
 
 static int64_t sum_prio(const candidate *c)
@@ -201,8 +205,69 @@ static sk_sched_code finish(preempt *p, const sk_sched_pod *pod, candidate *cs, 
             return SK_SCHED_ERROR;
         }
     }
+    res->nominate = true;
     snprintf(res->nominated_node, sizeof(res->nominated_node), "%s", best->node->name);
     return SK_SCHED_SUCCESS;
+}
+
+/* PodEligibleToPreemptOthers; false with a reason in st. */
+static bool eligible(preempt *p, const sk_sched_cycle *c, const sk_sched_pod *pod,
+                     const sk_sched_snapshot *snap, sk_sched_status *st)
+{
+    if (pod->preempt_never) {
+        sk_status_reason(st, "preemption: not eligible due to preemptionPolicy=Never.");
+        return false;
+    }
+    if (terminating_victim_on_nominated(p->h->api, c, pod, snap)) {
+        sk_status_reason(st, "preemption: not eligible due to a terminating pod on the nominated node.");
+        return false;
+    }
+    return true;
+}
+
+typedef struct search {
+    candidate *cs;
+    uint32_t ncand, evaluated;
+    sk_fit_error fe; /* why the nodes tried were no candidates */
+} search;
+
+/* DryRunPreemption over the nodes Filter found merely Unschedulable, from
+ * a random offset, until enough candidates are found. */
+static sk_sched_code find_candidates(preempt *p, const sk_sched_cycle *c, const sk_sched_pod *pod,
+                                     const sk_sched_snapshot *snap, search *sr,
+                                     const sk_sched_status *st)
+{
+    const sk_sched_node **pot = calloc(snap->nnodes + 1, sizeof(*pot));
+    uint32_t npot = 0;
+    if (!pot)
+        return SK_SCHED_ERROR;
+    for (uint32_t i = 0; i < snap->nnodes; i++)
+        if (p->h->api->node_filter_code(c, snap->nodes[i]) == SK_SCHED_UNSCHEDULABLE)
+            pot[npot++] = snap->nodes[i];
+    int64_t want = (int64_t)npot * p->min_pct / 100;
+    want = want < p->min_abs ? p->min_abs : want;
+    p->rng = p->rng * 6364136223846793005ull + 1;
+    uint32_t offset = npot ? (uint32_t)(p->rng >> 33) % npot : 0;
+    sk_sched_code rc = SK_SCHED_SUCCESS;
+    for (uint32_t i = 0; rc == SK_SCHED_SUCCESS && i < npot && sr->ncand < want; i++) {
+        sk_sched_status nst = *st;
+        nst.nreasons = 0;
+        candidate *cand = &sr->cs[sr->ncand];
+        sk_sched_code code = select_victims(p, c, pod, pot[(offset + i) % npot], cand, &nst);
+        sr->evaluated++;
+        if (code == SK_SCHED_SUCCESS && cand->n > 0) {
+            sr->ncand++;
+            continue;
+        }
+        free(cand->victims);
+        cand->victims = NULL;
+        if (code == SK_SCHED_ERROR)
+            rc = SK_SCHED_ERROR;
+        for (uint32_t r = 0; r < nst.nreasons; r++)
+            sk_fit_error_add(&sr->fe, nst.reasons[r], 1);
+    }
+    free(pot);
+    return rc;
 }
 
 static sk_sched_code post_filter(void *self, sk_sched_cycle *c, const sk_sched_pod *pod,
@@ -210,60 +275,30 @@ static sk_sched_code post_filter(void *self, sk_sched_cycle *c, const sk_sched_p
                                  sk_sched_status *st)
 {
     preempt *p = self;
-    const sk_sched_api *api = p->h->api;
-    if (pod->preempt_never) {
-        sk_status_reason(st, "preemption: not eligible due to preemptionPolicy=Never.");
+    if (!eligible(p, c, pod, snap, st))
         return SK_SCHED_UNSCHEDULABLE;
-    }
-    if (terminating_victim_on_nominated(api, c, pod, snap)) {
-        sk_status_reason(st, "preemption: not eligible due to a terminating pod on the nominated node.");
-        return SK_SCHED_UNSCHEDULABLE;
-    }
-    const sk_sched_node **pot = calloc(snap->nnodes + 1, sizeof(*pot));
-    candidate *cs = calloc(snap->nnodes + 1, sizeof(*cs));
-    uint32_t npot = 0, ncand = 0, evaluated = 0;
-    sk_fit_error fe;
-    sk_fit_error_init(&fe, snap->nnodes);
-    sk_sched_code rc = (!pot || !cs) ? SK_SCHED_ERROR : SK_SCHED_UNSCHEDULABLE;
-    for (uint32_t i = 0; pot && i < snap->nnodes; i++)
-        if (api->node_filter_code(c, snap->nodes[i]) == SK_SCHED_UNSCHEDULABLE)
-            pot[npot++] = snap->nodes[i];
-    int64_t want = (int64_t)npot * p->min_pct / 100;
-    want = want < p->min_abs ? p->min_abs : want;
-    uint32_t offset = npot ? (uint32_t)((p->rng = p->rng * 6364136223846793005ull + 1) >> 33) % npot : 0;
-    for (uint32_t i = 0; rc != SK_SCHED_ERROR && i < npot && ncand < want; i++) {
-        const sk_sched_node *node = pot[(offset + i) % npot];
-        sk_sched_status nst = *st;
-        nst.nreasons = 0;
-        sk_sched_code code = select_victims(p, c, pod, node, &cs[ncand], &nst);
-        evaluated++;
-        if (code == SK_SCHED_SUCCESS && cs[ncand].n > 0) {
-            ncand++;
-        } else if (code == SK_SCHED_ERROR) {
-            rc = SK_SCHED_ERROR;
-        } else {
-            free(cs[ncand].victims);
-            cs[ncand].victims = NULL;
-            for (uint32_t r = 0; r < nst.nreasons; r++)
-                sk_fit_error_add(&fe, nst.reasons[r], 1);
-        }
-    }
-    if (rc != SK_SCHED_ERROR && ncand) {
-        rc = finish(p, pod, cs, ncand, res, st);
-    } else if (rc != SK_SCHED_ERROR) {
+    search sr = {.cs = calloc(snap->nnodes + 1, sizeof(candidate))};
+    sk_fit_error_init(&sr.fe, snap->nnodes);
+    sk_sched_code rc = sr.cs ? find_candidates(p, c, pod, snap, &sr, st) : SK_SCHED_ERROR;
+    if (rc == SK_SCHED_SUCCESS && sr.ncand) {
+        rc = finish(p, pod, sr.cs, sr.ncand, res, st);
+    } else if (rc == SK_SCHED_SUCCESS) {
         char buf[1024];
         /* Nodes not tried: Filter ruled preemption out on them. */
-        if (snap->nnodes > evaluated)
-            sk_fit_error_add(&fe, "Preemption is not helpful for scheduling", snap->nnodes - evaluated);
-        message(buf, sizeof(buf), &fe);
+        if (snap->nnodes > sr.evaluated)
+            sk_fit_error_add(&sr.fe, "Preemption is not helpful for scheduling",
+                             snap->nnodes - sr.evaluated);
+        message(buf, sizeof(buf), &sr.fe);
         sk_status_reason(st, buf);
+        /* Preemption cannot help: a stale nomination is cleared. */
+        res->nominate = true;
         res->nominated_node[0] = '\0';
+        rc = SK_SCHED_UNSCHEDULABLE;
     }
-    for (uint32_t i = 0; cs && i < ncand; i++)
-        free(cs[i].victims);
-    sk_fit_error_free(&fe);
-    free(pot);
-    free(cs);
+    for (uint32_t i = 0; sr.cs && i < sr.ncand; i++)
+        free(sr.cs[i].victims);
+    sk_fit_error_free(&sr.fe);
+    free(sr.cs);
     return rc;
 }
 

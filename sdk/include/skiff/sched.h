@@ -319,8 +319,9 @@ typedef struct sk_sched_node_score {
 
 /* What PostFilter may report. */
 typedef struct sk_sched_postfilter_result {
-    /* Node name the pod is nominated to (e.g. after preemption), "" for
-     * none. The scheduler copies it. */
+    /* When nominate is set, the pod's status.nominatedNodeName becomes
+     * nominated_node ("" clears it); otherwise it is left as it is. */
+    bool nominate;
     char nominated_node[256];
 } sk_sched_postfilter_result;
 

@@ -184,6 +184,8 @@ static void on_b(void *arg, int fd, int revents)
     CU_ASSERT(revents & SK_LOOP_READ);
     if (read(fd, &c, 1) == 1)
         f->reads_b++;
+    if (f->zreads >= 1)
+        sk_loop_quit(f->loop);
 }
 
 /* a removes b and itself on its first run, then re-adds b: the dispatch in

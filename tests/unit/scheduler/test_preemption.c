@@ -144,6 +144,7 @@ static void test_terminating_victims_wait(void)
     o = schedule(f);
     CU_ASSERT_EQUAL_FATAL(o.kind, SK_OUTCOME_UNSCHEDULABLE);
     CU_ASSERT(strstr(o.message, "not eligible due to a terminating pod on the nominated node.") != NULL);
+    CU_ASSERT(!o.nominate); /* it keeps its nomination while it waits */
     CU_ASSERT_EQUAL(f->nevicted, 1);
     sk_outcome_clear(&o);
     fx_free(f);

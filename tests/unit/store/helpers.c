@@ -2,6 +2,7 @@
 #include "helpers.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,24 @@ void th_rmdir(char *dir)
         return;
     rm_rf(dir);
     free(dir);
+}
+
+const char *th_build_dir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("SKIFF_BUILD_DIR");
+    if (env && *env)
+        return env;
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n <= 0)
+        return ".";
+    dir[n] = 0;
+    for (int i = 0; i < 2; i++) { /* <build>/tests/<exe> or <build>/bin/<exe> */
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = 0;
+    }
+    return dir;
 }
 
 sk_store *th_open(const char *dir, const sk_store_opts *base)

@@ -17,6 +17,10 @@ void th_rmdir(char *dir);
 
 sk_store *th_open(const char *dir, const sk_store_opts *base);
 
+/* The build tree: $SKIFF_BUILD_DIR (set by CTest), else the parent of
+ * the directory holding this test binary. */
+const char *th_build_dir(void);
+
 /* put key=value; returns the revision or a negative code. */
 int64_t th_put(sk_store *st, const char *key, const char *val);
 int64_t th_put_lease(sk_store *st, const char *key, const char *val, int64_t lease);

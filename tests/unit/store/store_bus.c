@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "loop.h"
 #include "metrics.h"
+#include "helpers.h"
 
 struct sb_env {
     void *zctx;
@@ -53,21 +54,7 @@ void sb_pause_ms(int ms)
 
 const char *sb_build_dir(void)
 {
-    static char dir[PATH_MAX];
-    const char *env = getenv("SKIFF_BUILD_DIR");
-    if (env && *env)
-        return env;
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-    if (n <= 0)
-        return ".";
-    dir[n] = 0;
-    char *slash = strrchr(dir, '/'); /* <build>/tests/<exe> */
-    if (slash)
-        *slash = 0;
-    slash = strrchr(dir, '/');
-    if (slash)
-        *slash = 0;
-    return dir;
+    return th_build_dir();
 }
 
 static void *client_main(void *arg)
