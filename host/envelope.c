@@ -98,14 +98,46 @@ static int decode_tail(sk_mp_iter *it, sk_env *e, const char **why)
     return 0;
 }
 
+/* Best effort on a frame that failed the whole-frame check: the kind and
+ * id, if the array head and its first three items are intact, so the error
+ * reply can still name the request it refuses. */
+static void peek_head(const uint8_t *p, size_t len, sk_env *e)
+{
+    size_t k;
+    if (len >= 1 && (p[0] & 0xf0) == 0x90)
+        k = 1;
+    else if (len >= 3 && p[0] == 0xdc)
+        k = 3;
+    else if (len >= 5 && p[0] == 0xdd)
+        k = 5;
+    else
+        return;
+    uint64_t v[3];
+    for (int i = 0; i < 3; i++) {
+        sk_mp_view item;
+        size_t used;
+        if (sk_mp_check_prefix(p + k, len - k, 1, &item, &used) || sk_mp_get_uint(item, &v[i]))
+            return;
+        k += used;
+    }
+    if (v[0] == SK_ENV_VERSION && v[1] >= 1 && v[1] <= SK_ENV_KIND_MAX) {
+        e->kind = (unsigned)v[1];
+        e->id = v[2];
+    }
+}
+
 int sk_env_decode(const void *buf, size_t len, sk_env *e, const char **why)
 {
     sk_mp_view root;
     sk_mp_iter it;
     uint32_t n;
     sk_env_init(e, 0, 0);
-    if (!buf || sk_mp_check(buf, len, 4, &root))
+    if (!buf)
+        return bad(why, "no frame");
+    if (sk_mp_check(buf, len, 4, &root)) {
+        peek_head(buf, len, e);
         return bad(why, "not exactly one well-formed msgpack object");
+    }
     if (sk_mp_type_of(root) != SK_MP_ARRAY || sk_mp_iter_init(root, &it, &n))
         return bad(why, "not an array");
     if (n != SK_ENV_FIELDS)

@@ -234,7 +234,8 @@ bk_link **bk_links_snapshot(sk_broker *b, size_t *n)
         *n = 0;
         return NULL;
     }
-    memcpy(all, b->connects, b->nconnects * sizeof *all);
+    if (b->nconnects)
+        memcpy(all, b->connects, b->nconnects * sizeof *all);
     if (b->npeers)
         memcpy(all + b->nconnects, b->peers, b->npeers * sizeof *all);
     return all;

@@ -6,6 +6,7 @@
  *   raw LMDB: one synced txn per put, and 1,000 puts per synced txn
  * Each phase runs for a fixed time, so the whole run is bounded (~40 s). */
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include "store_bus.h"
 
 #define VALUE_BYTES 1024
-#define PHASE_MS 4000
+#define PHASE_MS 3000
+/* Pause between write phases: the VM disk is rate-limited (see STORE.md). */
+#define REST_MS 3000
 #define RANGE_KEYS 10000
 
 static sb_env *env;
@@ -26,6 +29,13 @@ static uint8_t value[VALUE_BYTES];
 
 static char *mktmp(const char *tag);
 static void rm_rf(const char *dir);
+
+static uint64_t sb_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* ---- async request pipelines on the client loop ---- */
 
@@ -165,16 +175,42 @@ static void commit_stats(double *commits, double *reqs)
     free(m);
 }
 
+/* Average fdatasync latency of one 4 KiB write in dir, in microseconds:
+ * printed beside each write phase so a throttled disk shows. */
+static double probe_sync_us(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/probe", dir);
+    int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    uint8_t page[4096] = {0};
+    uint64_t t0 = sb_now_us();
+    int n = 50;
+    for (int i = 0; i < n; i++)
+        if (pwrite(fd, page, sizeof page, (off_t)(i % 8) * 4096) != (ssize_t)sizeof page ||
+            fdatasync(fd) != 0)
+            break;
+    double us = (double)(sb_now_us() - t0) / n;
+    close(fd);
+    unlink(path);
+    return us;
+}
+
+static const char *probe_dir;
+
 static double put_phase(int clients, uint64_t *err)
 {
     double c0, r0, c1, r1;
-    sb_pause_ms(1100);
+    sb_pause_ms(REST_MS);
+    double sync_us = probe_sync_us(probe_dir);
     commit_stats(&c0, &r0);
     double rate = run_pipeline("put", clients, 100000, err);
     sb_pause_ms(1100);
     commit_stats(&c1, &r1);
-    printf("  durable puts/s, %2d client%s   %10.0f  (%.1f requests per commit)\n", clients,
-           clients > 1 ? "s:" : ": ", rate, c1 > c0 ? (r1 - r0) / (c1 - c0) : 0.0);
+    printf("  durable puts/s, %2d client%s   %10.0f  (%.1f requests per commit; disk fsync %.0f us)\n",
+           clients, clients > 1 ? "s:" : ": ", rate, c1 > c0 ? (r1 - r0) / (c1 - c0) : 0.0,
+           sync_us);
     return rate;
 }
 
@@ -407,8 +443,9 @@ static int64_t status_rev(void)
     return rev;
 }
 
-/* Events delivered per second to nw watchers of one prefix while
- * `events` puts land (in txns of 100). */
+/* Events delivered per second to nw established watchers of one prefix,
+ * from the first write until every watcher has every event; the events
+ * come from txns of 500 puts so the writer is not what is measured. */
 static double bench_watch(int nw, int events)
 {
     watchers w = {.n = nw, .want = (uint64_t)events};
@@ -419,14 +456,23 @@ static double bench_watch(int nw, int events)
     pthread_cond_init(&w.cv, NULL);
     w.start_rev = status_rev() + 1;
     sb_on_loop(env, start_watchers, &w);
+    /* every watch established before the clock starts */
+    struct timespec cdl;
+    clock_gettime(CLOCK_REALTIME, &cdl);
+    cdl.tv_sec += 30;
+    pthread_mutex_lock(&w.mu);
+    int crc = 0;
+    while (w.created < nw && crc != ETIMEDOUT)
+        crc = pthread_cond_timedwait(&w.cv, &w.mu, &cdl);
+    pthread_mutex_unlock(&w.mu);
     uint64_t t0 = sb_now_ms();
-    for (int base = 0; base < events; base += 100) {
+    for (int base = 0; base < events; base += 500) {
         sk_mp_buf b;
         sk_mp_buf_init(&b);
         sk_mp_put_map(&b, 1);
         sk_mp_put_str(&b, "success");
-        sk_mp_put_array(&b, 100);
-        for (int i = base; i < base + 100; i++) {
+        sk_mp_put_array(&b, 500);
+        for (int i = base; i < base + 500; i++) {
             char key[64];
             snprintf(key, sizeof key, "/bench/w/%06d", i);
             sk_mp_put_map(&b, 1);
@@ -540,6 +586,7 @@ int main(void)
     uint64_t err = 0, errs = 0;
     printf("skiff etcd-store bench (1 KiB values, durable = fsynced before the reply)\n");
     printf("through the bus (in-process host: broker + etcd-store.so + client endpoint)\n");
+    probe_dir = root;
     if (getenv("BENCH_STORE_PUTS_ONLY")) { /* for profiling the write path */
         put_phase(64, &err);
         sb_stop(&env);
@@ -547,33 +594,36 @@ int main(void)
         free(root);
         return 0;
     }
-    double p1 = put_phase(1, &err);
+    probe_dir = root;
+    double p64 = put_phase(64, &err);
     errs += err;
     double p16 = put_phase(16, &err);
     errs += err;
-    double p64 = put_phase(64, &err);
+    double p1 = put_phase(1, &err);
     errs += err;
     double gets = run_pipeline("range", 16, 100000, &err);
     errs += err;
     printf("  gets/s (16 in flight):         %10.0f\n", gets);
     double ranges = bench_ranges();
     printf("  prefix range of 10,000 keys/s: %10.2f  (%.0f keys/s)\n", ranges, ranges * RANGE_KEYS);
-    double w1 = bench_watch(1, 20000);
+    double w1 = bench_watch(1, 50000);
     printf("  watch events/s, 1 watcher:     %10.0f\n", w1);
-    double w100 = bench_watch(100, 2000);
+    double w100 = bench_watch(100, 5000);
     printf("  watch events/s, 100 watchers:  %10.0f  (delivered, summed over watchers)\n", w100);
     sb_stop(&env);
     rm_rf(root);
     free(root);
 
     char *raw = mktmp("raw");
-    printf("raw LMDB on the same disk (%s)\n", raw);
+    sb_pause_ms(REST_MS);
+    printf("raw LMDB on the same disk (%s; disk fsync %.0f us)\n", raw, probe_sync_us(raw));
     double r1 = raw_lmdb(raw, 1, 3000);
     printf("  one synced txn per put:        %10.0f puts/s\n", r1);
     double r1000 = raw_lmdb(raw, 1000, 200000);
     printf("  1,000 puts per synced txn:     %10.0f puts/s\n", r1000);
     rm_rf(raw);
     free(raw);
+    sb_pause_ms(REST_MS);
     printf("the store core alone (no bus), for comparison\n");
     double c64 = core_puts(64);
     printf("  durable puts/s, 64 in flight:  %10.0f\n", c64);

@@ -18,6 +18,7 @@ static void *completer_main(void *arg)
         st->chead = st->ctail = NULL;
         if (!r && st->cstop)
             break;
+        st->cbusy = true;
         pthread_mutex_unlock(&st->cmu);
         while (r) {
             st_wreq *n = r->next;
@@ -25,17 +26,21 @@ static void *completer_main(void *arg)
             r = n;
         }
         pthread_mutex_lock(&st->cmu);
+        st->cbusy = false;
     }
     pthread_mutex_unlock(&st->cmu);
     return NULL;
 }
 
-void st_complete_later(sk_store *st, st_wreq *r)
+void st_complete_later(sk_store *st, st_wreq *r, bool small)
 {
     r->next = NULL;
     pthread_mutex_lock(&st->cmu);
-    if (!st->completer_started) {
-        /* No thread (not started, or already stopped): complete here. */
+    /* Without a thread (not started, or stopped), complete here. A small
+     * batch with nothing queued before it is also answered here: waking
+     * the completion thread would cost a lone client more latency than the
+     * overlap saves. Either way answers keep commit order. */
+    if (!st->completer_started || (small && !st->chead && !st->cbusy)) {
         pthread_mutex_unlock(&st->cmu);
         st_wreq_complete(r);
         return;

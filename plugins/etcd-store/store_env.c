@@ -85,8 +85,8 @@ static int create_env(sk_store *st, char *err, size_t errlen)
         return st_mdb_err(rc, "mdb_reader_check", err, errlen);
     MDB_envinfo info;
     MDB_stat est;
-    mdb_env_info(st->env, &info);
-    mdb_env_stat(st->env, &est);
+    if ((rc = mdb_env_info(st->env, &info)) || (rc = mdb_env_stat(st->env, &est)))
+        return st_mdb_err(rc, "mdb_env_info", err, errlen);
     st->map_size = info.me_mapsize;
     st->page_size = est.ms_psize;
     return 0;
@@ -216,11 +216,9 @@ int st_env_grow(sk_store *st, char *err, size_t errlen)
     uint64_t want = st->map_size * 2;
     pthread_rwlock_wrlock(&st->map_lock);
     int rc = mdb_env_set_mapsize(st->env, (size_t)want);
-    if (rc == 0) {
-        MDB_envinfo info;
-        mdb_env_info(st->env, &info);
+    MDB_envinfo info;
+    if (rc == 0 && (rc = mdb_env_info(st->env, &info)) == 0)
         st->map_size = info.me_mapsize;
-    }
     pthread_rwlock_unlock(&st->map_lock);
     if (rc)
         return st_mdb_err(rc, "grow map", err, errlen);

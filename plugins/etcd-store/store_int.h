@@ -62,7 +62,7 @@ struct sk_store {
     pthread_mutex_t cmu;
     pthread_cond_t ccv;
     st_wreq *chead, *ctail;
-    bool cstop, completer_started;
+    bool cstop, completer_started, cbusy;
     pthread_t completer;
 
     _Atomic int64_t rev;          /* last durable revision */
@@ -228,8 +228,9 @@ void st_writer_stop(sk_store *st);
 int st_completer_start(sk_store *st, char *err, size_t errlen);
 /* Completes everything queued, then joins. After st_writer_stop. */
 void st_completer_stop(sk_store *st);
-/* Runs r's completion on the completion thread (or here, without one). */
-void st_complete_later(sk_store *st, st_wreq *r);
+/* Runs r's completion on the completion thread, or here when there is
+ * none, or when small (a batch of a few) and nothing waits before it. */
+void st_complete_later(sk_store *st, st_wreq *r, bool small);
 
 /* ---- watches (store_watch.c) ---- */
 

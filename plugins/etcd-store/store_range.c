@@ -123,7 +123,12 @@ int sk_store_get_status(sk_store *st, sk_store_status *out)
     if (rc == 0)
         rc = st_meta_get_u64(txn, st, "compact", &compact);
     MDB_envinfo info;
-    mdb_env_info(st->env, &info);
+    if (rc == 0 && (rc = mdb_env_info(st->env, &info)))
+        rc = st_mdb_err(rc, "mdb_env_info", NULL, 0);
+    if (rc) {
+        st_read_end(st, txn);
+        return rc;
+    }
     *out = (sk_store_status){
         .rev = (int64_t)rev,
         .compact_rev = (int64_t)compact,

@@ -15,6 +15,8 @@
 #define BATCH_BYTES (64u << 20)
 #define COMPACT_REVS_BUSY 256
 #define COMPACT_REVS_IDLE 4096
+/* Batches this small are answered by the writer itself. */
+#define SMALL_BATCH 2
 
 void st_wreq_free(st_wreq *r)
 {
@@ -59,7 +61,7 @@ static void fail_req(sk_store *st, st_wreq *r, int status, const char *msg)
 {
     r->res.status = status;
     snprintf(r->res.err, sizeof r->res.err, "%s", msg);
-    st_complete_later(st, r);
+    st_complete_later(st, r, false);
 }
 
 int st_writer_enqueue(sk_store *st, st_wreq *r)
@@ -199,13 +201,13 @@ static void complete_batch(sk_store *st, batch *b, st_apply *a)
             st->compact_waiters = r;
             continue;
         }
-        st_complete_later(st, r);
+        st_complete_later(st, r, b->n <= SMALL_BATCH);
     }
     if (!b->compact_more) {
         while (st->compact_waiters) {
             st_wreq *r = st->compact_waiters;
             st->compact_waiters = r->next;
-            st_complete_later(st, r);
+            st_complete_later(st, r, false);
         }
     }
 }

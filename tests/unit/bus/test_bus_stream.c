@@ -262,7 +262,9 @@ static void test_timeout_cancels(void)
     stream_rx *r = rx_new("forever", "", 300);
     CU_ASSERT_EQUAL_FATAL(bt_on_loop(g_cli, start_stream, r), 0);
     CU_ASSERT_FATAL(bt_latch_wait(&r->done, 1, BT_WAIT_MS));
-    CU_ASSERT_EQUAL(r->parts, 3);
+    /* On a loaded machine the deadline may beat some parts: no count. */
+    CU_ASSERT(r->parts <= 3);
+    CU_ASSERT_EQUAL(r->finals, 1);
     CU_ASSERT_EQUAL(r->final_status, SK_ETIMEDOUT);
     CU_ASSERT(bt_latch_wait(&g_kept.cancels, cancels + 1, BT_WAIT_MS));
     rx_free(r);

@@ -2,7 +2,6 @@
 #include "helpers.h"
 
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,24 +48,6 @@ void th_rmdir(char *dir)
         return;
     rm_rf(dir);
     free(dir);
-}
-
-const char *th_build_dir(void)
-{
-    static char dir[PATH_MAX];
-    const char *env = getenv("SKIFF_BUILD_DIR");
-    if (env && *env)
-        return env;
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-    if (n <= 0)
-        return ".";
-    dir[n] = 0;
-    for (int i = 0; i < 2; i++) { /* <build>/tests/<exe> or <build>/bin/<exe> */
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = 0;
-    }
-    return dir;
 }
 
 sk_store *th_open(const char *dir, const sk_store_opts *base)
@@ -154,26 +135,47 @@ int th_range_get(sk_store *st, const sk_store_range_req *rq, th_range *out)
     return out->rc;
 }
 
+typedef struct one_ctx {
+    char *buf;
+    size_t len;
+    th_kv *kv;
+    int found;
+} one_ctx;
+
+static int take_one(void *arg, const sk_store_kv *kv)
+{
+    one_ctx *c = arg;
+    c->found = 1;
+    if (c->buf && c->len) {
+        size_t n = kv->value_len < c->len - 1 ? kv->value_len : c->len - 1;
+        if (n)
+            memcpy(c->buf, kv->value, n);
+        c->buf[n] = 0;
+    }
+    if (c->kv) {
+        th_kv *d = c->kv;
+        d->key_len = kv->key_len < sizeof d->key ? kv->key_len : sizeof d->key - 1;
+        memcpy(d->key, kv->key, d->key_len);
+        d->val_len = kv->value_len < sizeof d->val ? kv->value_len : sizeof d->val - 1;
+        if (d->val_len)
+            memcpy(d->val, kv->value, d->val_len);
+        d->create_rev = kv->create_rev;
+        d->mod_rev = kv->mod_rev;
+        d->version = kv->version;
+        d->lease = kv->lease;
+    }
+    return 0;
+}
+
 int th_get(sk_store *st, const char *key, int64_t rev, char *buf, size_t len, th_kv *kv)
 {
     sk_store_range_req rq = {.span = {.key = (const uint8_t *)key, .key_len = strlen(key)},
                              .rev = rev};
-    th_range *r = malloc(sizeof *r);
-    if (!r)
-        return -ENOMEM;
-    int rc = th_range_get(st, &rq, r);
-    if (rc == 0) {
-        rc = r->n > 0;
-        if (rc && buf) {
-            size_t n = r->kvs[0].val_len < len - 1 ? r->kvs[0].val_len : len - 1;
-            memcpy(buf, r->kvs[0].val, n);
-            buf[n] = 0;
-        }
-        if (rc && kv)
-            *kv = r->kvs[0];
-    }
-    free(r);
-    return rc;
+    one_ctx c = {.buf = buf, .len = len, .kv = kv};
+    sk_store_range_res res;
+    char err[256];
+    int rc = sk_store_range(st, &rq, take_one, &c, &res, err, sizeof err);
+    return rc ? rc : c.found;
 }
 
 int th_run_suite(const char *suite, const th_test *tests)

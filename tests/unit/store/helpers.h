@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "skiff/errors.h"
+#include "build_dir.h"
 #include "store.h"
 
 /* A fresh directory under $TMPDIR; removed (recursively) by th_rmdir. */
@@ -17,9 +18,6 @@ void th_rmdir(char *dir);
 
 sk_store *th_open(const char *dir, const sk_store_opts *base);
 
-/* The build tree: $SKIFF_BUILD_DIR (set by CTest), else the parent of
- * the directory holding this test binary. */
-const char *th_build_dir(void);
 
 /* put key=value; returns the revision or a negative code. */
 int64_t th_put(sk_store *st, const char *key, const char *val);

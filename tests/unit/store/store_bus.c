@@ -17,7 +17,7 @@
 #include "loader.h"
 #include "loop.h"
 #include "metrics.h"
-#include "helpers.h"
+#include "build_dir.h"
 
 struct sb_env {
     void *zctx;

@@ -1,0 +1,186 @@
+/* The HTTP listener: libmicrohttpd with one thread per connection, so a
+ * handler may block on the bus (store calls, watch streams) without
+ * holding up other clients. Bodies are collected up to 3 MiB; beyond
+ * that the request is answered 413 without buffering the rest.
+ * Plain HTTP for now: TLS only changes the flags and key options passed
+ * to MHD_start_daemon() here. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http_int.h"
+#include "status.h"
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+const char *ap_http_header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+const char *ap_http_arg(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+enum MHD_Result ap_http_send(struct MHD_Connection *c, int code, const char *ctype,
+                             const char *text, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    if (ctype)
+        MHD_add_response_header(r, "Content-Type", ctype);
+    MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)code, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+enum MHD_Result ap_http_send_json(struct MHD_Connection *c, int code, const char *ctype,
+                                  json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!text)
+        return ap_http_send(c, 500, "text/plain", "out of memory\n", 14);
+    size_t n = strlen(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)code, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+enum MHD_Result ap_http_send_status(struct MHD_Connection *c, json_t *st)
+{
+    if (!st)
+        st = sk_status_internal("out of memory");
+    return ap_http_send_json(c, sk_status_code(st), NULL, st);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    ap_server *s = cls;
+    ap_hctx *x = *con_cls;
+    (void)version;
+    if (!x) {
+        x = calloc(1, sizeof *x);
+        if (!x)
+            return MHD_NO;
+        x->t0_us = now_us();
+        x->verb = method;
+        x->resource = "";
+        const char *cl = ap_http_header(c, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > AP_BODY_MAX)
+            x->too_large = true;
+        *con_cls = x;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (x->too_large)
+            return MHD_YES;
+        if (x->len + n > AP_BODY_MAX) {
+            x->too_large = true;
+            free(x->body);
+            x->body = NULL;
+            x->len = x->cap = 0;
+            return MHD_YES;
+        }
+        if (x->len + n + 1 > x->cap) {
+            size_t cap = x->cap ? x->cap * 2 : 4096;
+            while (cap < x->len + n + 1)
+                cap *= 2;
+            char *b = realloc(x->body, cap);
+            if (!b)
+                return MHD_NO;
+            x->body = b;
+            x->cap = cap;
+        }
+        memcpy(x->body + x->len, upload, n);
+        x->len += n;
+        x->body[x->len] = 0;
+        return MHD_YES;
+    }
+    if (x->too_large)
+        return ap_http_send_status(c, sk_status_too_large(AP_BODY_MAX));
+    return ap_http_dispatch(s, c, url, method, x);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    ap_server *s = cls;
+    ap_hctx *x = *con_cls;
+    (void)toe;
+    if (!x)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    int code = ci ? (int)ci->http_status : 0;
+    ap_metric_request(s, x->verb, x->resource, code, (double)(now_us() - x->t0_us) / 1e6);
+    free(x->body);
+    free(x);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    ap_server *s = cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = 0;
+    sk_debug(s->h, "apiserver: libmicrohttpd: %s", line);
+}
+
+int ap_http_start(ap_server *s)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->conf.port)};
+    if (inet_pton(AF_INET, s->conf.address, &sa.sin_addr) != 1) {
+        sk_error(s->h, "apiserver: address %s: not an IPv4 address", s->conf.address);
+        return SK_ECONFIG;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->conf.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)(512 * 1024), MHD_OPTION_END);
+    if (!d) {
+        sk_error(s->h, "apiserver: cannot listen on %s:%lld: %s", s->conf.address,
+                 (long long)s->conf.port, strerror(errno));
+        return -EADDRINUSE;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di && di->port ? di->port : (int)s->conf.port;
+    snprintf(s->url, sizeof s->url, "http://%s:%d", s->conf.address, s->port);
+    s->mhd = d;
+    return 0;
+}
+
+void ap_http_stop(ap_server *s)
+{
+    if (s->mhd)
+        MHD_stop_daemon(s->mhd);
+    s->mhd = NULL;
+}
