@@ -94,6 +94,8 @@ void ctl_patch_begin(sk_mp_buf *b, const sk_api_kind *k, const char *ns, const c
 void ctl_delete(ctl_actions *a, const sk_api_kind *k, const char *ns, const char *name,
                 const char *uid, const char *policy)
 {
+    if (uid && !*uid)
+        uid = NULL;
     sk_mp_buf b;
     sk_mp_buf_init(&b);
     ctl_req_begin(&b, k, ns, name, 1);

@@ -1,5 +1,7 @@
 /* ReplicaSet controller (k8s pkg/controller/replicaset): claim pods, then
  * create or delete toward spec.replicas, then report status. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,7 +184,7 @@ int ctl_rs_sync(const ctl_rs_in *in, ctl_actions *out, ctl_rs_out *res)
         return 0; /* not an object we can own anything for */
     rs_pod *pods = in->npods ? calloc(in->npods, sizeof(*pods)) : NULL;
     if (in->npods && !pods)
-        return out->err = -12;
+        return out->err = -ENOMEM;
     size_t n = claim(in, uid, out, pods);
     int64_t want = ctl_int(in->rs, "spec.replicas", 1);
     if (want < 0)

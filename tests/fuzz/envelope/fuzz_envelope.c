@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "broker.h"
@@ -187,6 +188,11 @@ typedef struct seen {
 
 static void report_hang(const seen *log, unsigned n, unsigned kind, uint64_t id)
 {
+    if (getenv("FUZZ_ENVELOPE_PAUSE_ON_HANG")) {
+        fprintf(stderr, "fuzz_envelope: hang, pid %d paused\n", (int)getpid());
+        for (;;)
+            pause();
+    }
     fprintf(stderr, "fuzz_envelope: no %s %llu within %d ms; last messages seen:\n",
             sk_env_kind_name(kind), (unsigned long long)id, SYNC_MS);
     for (unsigned i = n > 16 ? n - 16 : 0; i < n; i++) {
