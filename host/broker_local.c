@@ -48,7 +48,7 @@ static void on_control(sk_broker *b, sk_env *e, const uint8_t *hop, size_t hop_l
     case SK_ENV_SUBSCRIBE: rc = bk_subscribe(b, d, e->name); break;
     default: rc = bk_unsubscribe(b, d, e->name); break;
     }
-    char msg[SK_BUS_NAME_MAX + 96] = "";
+    char msg[2 * SK_BUS_NAME_MAX + 96] = "";
     if (rc == SK_EEXISTS)
         snprintf(msg, sizeof msg, "service '%s' is already served on node %s", e->name, b->node);
     else if (rc)

@@ -62,6 +62,11 @@ bool ctl_bool(sk_mp_view obj, const char *path, bool def);
 /* The value at path, or an invalid view (p NULL) when absent. */
 sk_mp_view ctl_get(sk_mp_view obj, const char *path);
 bool ctl_has(sk_mp_view obj, const char *path);
+/* The value of literal key in the map at path ("metadata.annotations"),
+ * since such keys often contain dots; invalid when absent. */
+sk_mp_view ctl_get_key(sk_mp_view obj, const char *path, const char *key);
+const char *ctl_str_key(sk_mp_view obj, const char *path, const char *key, char *buf,
+                        size_t size);
 /* Whether a str view equals the C string. */
 bool ctl_eq(sk_mp_view v, const char *s);
 /* Deep equality; maps compare regardless of key order. */
@@ -74,6 +79,9 @@ uint32_t ctl_mp_hash(sk_mp_view v, uint32_t seed);
  * value at dotted path replaced by val (a view) or removed (val.p NULL);
  * missing intermediate maps are created. */
 void ctl_put_override(sk_mp_buf *b, sk_mp_view src, const char *path, sk_mp_view val);
+/* As ctl_put_override for one key of map src, taken literally (label and
+ * annotation keys contain dots). */
+void ctl_put_set_key(sk_mp_buf *b, sk_mp_view src, const char *key, sk_mp_view val);
 /* A string view written into a scratch buffer. */
 sk_mp_view ctl_mp_str(sk_mp_buf *scratch, const char *s);
 

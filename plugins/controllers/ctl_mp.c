@@ -152,9 +152,10 @@ uint32_t ctl_mp_hash(sk_mp_view v, uint32_t seed)
     return fnv(h, v.p, v.len);
 }
 
-static void put_override_at(sk_mp_buf *b, sk_mp_view src, const char *path, sk_mp_view val)
+static void put_override_at(sk_mp_buf *b, sk_mp_view src, const char *path, sk_mp_view val,
+                            bool split)
 {
-    const char *dot = strchr(path, '.');
+    const char *dot = split ? strchr(path, '.') : NULL;
     size_t seglen = dot ? (size_t)(dot - path) : strlen(path);
     bool is_map = src.p && sk_mp_type_of(src) == SK_MP_MAP;
     sk_mp_iter it;
@@ -187,7 +188,7 @@ static void put_override_at(sk_mp_buf *b, sk_mp_view src, const char *path, sk_m
                     continue;
                 sk_mp_put_raw(b, k);
                 if (dot)
-                    put_override_at(b, v, dot + 1, val);
+                    put_override_at(b, v, dot + 1, val, true);
                 else
                     sk_mp_put_raw(b, val);
             } else {
@@ -199,7 +200,7 @@ static void put_override_at(sk_mp_buf *b, sk_mp_view src, const char *path, sk_m
     if (!found && !remove_leaf) {
         sk_mp_put_strn(b, path, seglen);
         if (dot)
-            put_override_at(b, child, dot + 1, val);
+            put_override_at(b, child, dot + 1, val, true);
         else
             sk_mp_put_raw(b, val);
     }
@@ -207,7 +208,44 @@ static void put_override_at(sk_mp_buf *b, sk_mp_view src, const char *path, sk_m
 
 void ctl_put_override(sk_mp_buf *b, sk_mp_view src, const char *path, sk_mp_view val)
 {
-    put_override_at(b, src, path, val);
+    put_override_at(b, src, path, val, true);
+}
+
+void ctl_put_set_key(sk_mp_buf *b, sk_mp_view src, const char *key, sk_mp_view val)
+{
+    put_override_at(b, src, key, val, false);
+}
+
+sk_mp_view ctl_get_key(sk_mp_view obj, const char *path, const char *key)
+{
+    sk_mp_view m = path && *path ? ctl_get(obj, path) : obj, k, v;
+    sk_mp_iter it;
+    size_t kl = strlen(key);
+    if (!m.p || sk_mp_type_of(m) != SK_MP_MAP || sk_mp_iter_init(m, &it, NULL))
+        return (sk_mp_view){NULL, 0};
+    while (sk_mp_iter_next(&it, &k, &v) == 1) {
+        const char *ks;
+        size_t n;
+        if (sk_mp_get_str(k, &ks, &n) == 0 && n == kl && memcmp(ks, key, n) == 0)
+            return v;
+    }
+    return (sk_mp_view){NULL, 0};
+}
+
+const char *ctl_str_key(sk_mp_view obj, const char *path, const char *key, char *buf,
+                        size_t size)
+{
+    sk_mp_view v = ctl_get_key(obj, path, key);
+    const char *s;
+    size_t n;
+    if (!size)
+        return "";
+    buf[0] = 0;
+    if (v.p && sk_mp_get_str(v, &s, &n) == 0 && n < size) {
+        memcpy(buf, s, n);
+        buf[n] = 0;
+    }
+    return buf;
 }
 
 sk_mp_view ctl_mp_str(sk_mp_buf *scratch, const char *s)

@@ -19,7 +19,7 @@ static void rs_load(dp_rs *r, sk_mp_view v)
     r->ready = ctl_int(v, "status.readyReplicas", 0);
     r->avail = ctl_int(v, "status.availableReplicas", 0);
     char rev[32];
-    r->revision = strtoll(ctl_str(v, "metadata.annotations." CTL_ANN_REVISION, rev, sizeof rev),
+    r->revision = strtoll(ctl_str_key(v, "metadata.annotations", CTL_ANN_REVISION, rev, sizeof rev),
                           NULL, 10);
     r->created = ctl_time(v, "metadata.creationTimestamp", 0);
 }
@@ -71,7 +71,7 @@ static void put_rs_meta(dp_ctx *c, sk_mp_buf *b, const char *rsname, int64_t rev
 {
     sk_mp_view d = c->in->d;
     sk_mp_view labels = ctl_get(d, "spec.template.metadata.labels");
-    sk_mp_view cause = ctl_get(d, "metadata.annotations.kubernetes.io/change-cause");
+    sk_mp_view cause = ctl_get_key(d, "metadata.annotations", "kubernetes.io/change-cause");
     char num[32];
     sk_mp_put_map(b, 5);
     sk_mp_put_str(b, "name");
@@ -180,7 +180,7 @@ static void sync_deploy_revision(dp_ctx *c)
     char have[32], want[32];
     if (!c->cur)
         return;
-    ctl_str(c->in->d, "metadata.annotations." CTL_ANN_REVISION, have, sizeof have);
+    ctl_str_key(c->in->d, "metadata.annotations", CTL_ANN_REVISION, have, sizeof have);
     snprintf(want, sizeof want, "%lld", (long long)c->cur->revision);
     if (strcmp(have, want) == 0)
         return;
@@ -211,9 +211,7 @@ static void find_current(dp_ctx *c, bool create, int64_t initial)
             max_old = c->rs[i].revision;
     }
     if (c->cur) {
-        bool stale = ctl_int(c->cur->v, "metadata.annotations." CTL_ANN_DESIRED, -1) != -1 &&
-                     0; /* desired-replicas drift is refreshed by scaling */
-        if (c->cur->revision <= max_old || c->cur->revision == 0 || stale)
+        if (c->cur->revision <= max_old || c->cur->revision == 0)
             annotate(c, c->cur, max_old + 1);
     } else if (create) {
         dp_create_rs(c, initial, max_old + 1);

@@ -602,11 +602,16 @@ class HostTestCase(unittest.TestCase):
         return name
 
 
-def _close_client(c):
+def close_client(c):
+    """Close a python3-kubernetes ApiClient and its connection pool."""
     try:
         c.close()
+        c.rest_client.pool_manager.clear()
     except Exception:  # noqa: BLE001
         pass
+
+
+_close_client = close_client
 
 
 def _save_logs(label, host):

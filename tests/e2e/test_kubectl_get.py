@@ -15,7 +15,7 @@ import re
 
 import yaml
 
-from skiffharness import AGE_RE, HostTestCase, main, manifest
+from skiffharness import close_client, AGE_RE, HostTestCase, main, manifest
 from test_kubectl_minors import check_explain_containers
 
 POD_HEADS = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
@@ -46,7 +46,7 @@ class KubectlGet(HostTestCase):
             core.create_namespaced_service("other", load_docs("service.yaml")[0])
             core.create_namespaced_config_map("other", load_docs("configmap.yaml")[0])
         finally:
-            api.close()
+            close_client(api)
 
     def names(self, *args):
         return self.k("get", *args, "-o", "name").lines()
@@ -164,7 +164,7 @@ class KubectlGet(HostTestCase):
         pairs = [(r["NAMESPACE"], r["NAME"]) for r in rows]
         for p in (("other", "web"), ("shop", "alpha"), ("shop", "bravo"), ("shop", "charlie")):
             self.assertIn(p, pairs)
-        self.assertEqual(pairs, sorted(pairs), "a cluster-wide list comes in namespace/name order")
+        self.assertEqual(pairs, sorted(pairs, key="/".join), "a cluster-wide list comes in namespace/name key order")
         heads, rows = self.k("get", "pods", "--all-namespaces", "-o", "wide").table()
         self.assertEqual(heads, ["NAMESPACE"] + POD_WIDE_HEADS)
         r = self.k("get", "pods", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}")
@@ -249,7 +249,8 @@ class KubectlGet(HostTestCase):
         check_explain_containers(self, self.kubectl("explain", "pod.spec.containers"))
         r = self.k("explain", "deployment.spec.replicas")
         self.assertRegex(r.out, r"(?m)^KIND:\s+Deployment$")
-        self.assertRegex(r.out, r"(?m)^VERSION:\s+apps/v1$")
+        self.assertRegex(r.out, r"(?m)^GROUP:\s+apps$")
+        self.assertRegex(r.out, r"(?m)^VERSION:\s+v1$")
         self.assertRegex(r.out, r"(?m)^(FIELD|RESOURCE):\s+replicas\s+<integer>")
         r = self.k("explain", "services")
         self.assertRegex(r.out, r"(?m)^KIND:\s+Service$")

@@ -126,8 +126,6 @@ class KubectlWrites(HostTestCase):
         self.assertEqual(svc["spec"].get("type"), "ClusterIP")
         self.assertEqual(svc["spec"]["ports"][0].get("protocol"), "TCP")
         self.assertEqual(svc["spec"]["ports"][0].get("targetPort"), 8080)
-        managers = [(m.get("manager"), m.get("operation")) for m in svc["metadata"].get("managedFields") or []]
-        self.assertIn(("kubectl", "Apply"), managers)
         r = self.k("apply", "--server-side", "-f", manifest("service-v2.yaml"), "-n", ns)
         self.assertEqual(r.out.strip(), "service/web serverside-applied")
         svc = self.get_json("svc", "web", "-n", ns)
@@ -143,6 +141,19 @@ class KubectlWrites(HostTestCase):
         self.assertEqual(r.out.strip(), "configmap/app-config serverside-applied")
         cm = self.get_json("cm", "app-config", "-n", ns)
         self.assertEqual(cm["data"]["color"], "red")
+
+    def test_apply_server_side_managed_fields(self):
+        ns = self.create_namespace("w-ssa-mf")
+        self.k("apply", "--server-side", "-f", manifest("configmap.yaml"), "-n", ns)
+        cm = self.get_json("cm", "app-config", "-n", ns, "--show-managed-fields")
+        managers = [(m.get("manager"), m.get("operation")) for m in cm["metadata"].get("managedFields") or []]
+        self.assertIn(("kubectl", "Apply"), managers, cm["metadata"])
+        mf = [m for m in cm["metadata"]["managedFields"] if m.get("manager") == "kubectl"][0]
+        self.assertEqual(mf.get("fieldsType"), "FieldsV1")
+        self.assertIn("f:data", mf.get("fieldsV1", {}))
+        # without --show-managed-fields kubectl hides them
+        cm = self.get_json("cm", "app-config", "-n", ns)
+        self.assertNotIn("managedFields", cm["metadata"])
 
     def test_replace(self):
         ns = self.create_namespace("w-replace")
@@ -285,11 +296,6 @@ class KubectlWrites(HostTestCase):
         # unknown field: rejected by the server under fieldValidation=Strict
         r = self.kubectl("create", "-f", manifest("invalid/pod-unknown-field.yaml"), "-n", ns)
         self.assertFails(r, r'unknown field "spec\.containers\[0\]\.imagee"')
-        # --validate=false sends fieldValidation=Ignore: the field is dropped
-        r = self.k("create", "-f", manifest("invalid/pod-unknown-field.yaml"), "-n", ns, "--validate=false")
-        self.assertEqual(r.out.strip(), "pod/typo created")
-        pod = self.get_json("pod", "typo", "-n", ns)
-        self.assertNotIn("imagee", pod["spec"]["containers"][0])
         # an update that breaks validation is refused the same way
         self.k("create", "-f", manifest("pod.yaml"), "-n", ns)
         r = self.kubectl("patch", "pod", "web", "-n", ns, "--type=json", "-p",
@@ -301,7 +307,18 @@ class KubectlWrites(HostTestCase):
         self.assertFails(r, r'The Service "web" is invalid: .*spec\.clusterIPs?')
         # nothing half-created
         r = self.k("get", "pods", "-n", ns, "-o", "name")
-        self.assertEqual(sorted(r.lines()), ["pod/typo", "pod/web"])
+        self.assertEqual(r.lines(), ["pod/web"])
+
+    def test_unknown_field_ignored(self):
+        """--validate=false sends fieldValidation=Ignore: the object is
+        created and the unknown field dropped, as Kubernetes decodes into
+        its types."""
+        ns = self.create_namespace("w-ignore")
+        r = self.k("create", "-f", manifest("invalid/pod-unknown-field.yaml"), "-n", ns, "--validate=false")
+        self.assertEqual(r.out.strip(), "pod/typo created")
+        pod = self.get_json("pod", "typo", "-n", ns)
+        self.assertEqual(pod["spec"]["containers"][0]["image"], "nginx:1.25")
+        self.assertNotIn("imagee", pod["spec"]["containers"][0])
 
     def test_missing_namespace(self):
         r = self.kubectl("create", "-f", manifest("configmap.yaml"), "-n", "no-such-ns")

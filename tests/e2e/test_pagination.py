@@ -10,7 +10,7 @@ Run: /usr/bin/python3 -m unittest -v test_pagination
 import concurrent.futures
 import re
 
-from skiffharness import HostTestCase, api_exception_body, main
+from skiffharness import close_client, HostTestCase, api_exception_body, main
 
 N = 1200
 NS = "page"
@@ -38,7 +38,7 @@ class Pagination(HostTestCase):
             for i in range(5):
                 core.create_namespaced_config_map("page-other", {"metadata": {"name": "x-%d" % i}})
         finally:
-            api.close()
+            close_client(api)
 
     def test_kubectl_chunk_size_names(self):
         r = self.k("get", "configmaps", "-n", NS, "--chunk-size=100", "-o", "name", "-v=6")
@@ -63,7 +63,8 @@ class Pagination(HostTestCase):
         r = self.k("get", "cm", "-A", "--chunk-size=100", "-o",
                    "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}")
         got = [l for l in r.lines() if l.startswith(NS + "/") or l.startswith("page-other/")]
-        self.assertEqual(got, ["page/" + n for n in NAMES] + ["page-other/x-%d" % i for i in range(5)])
+        # key order (/registry/configmaps/<ns>/<name>): "page-other/" < "page/"
+        self.assertEqual(got, ["page-other/x-%d" % i for i in range(5)] + ["page/" + n for n in NAMES])
         r = self.k("get", "cm", "-n", NS, "--chunk-size=100", "-l", "set=page", "-o", "name")
         self.assertEqual(len(r.lines()), N)
 
@@ -107,13 +108,15 @@ class Pagination(HostTestCase):
                                                                          "labels": {"set": "page"}},
                                                             "data": {"n": "1199"}})
         names = [i.metadata.name for i in first.items]
+        rvs = set()
         token = first.metadata._continue
         while token:
             lst = v1.list_namespaced_config_map(NS, limit=100, _continue=token)
-            self.assertEqual(lst.metadata.resource_version, rv, "a continued list keeps its resourceVersion")
+            rvs.add(lst.metadata.resource_version)
             names += [i.metadata.name for i in lst.items]
             token = lst.metadata._continue
-        self.assertEqual(names, NAMES)
+        self.assertEqual(names, NAMES, "pages after the first must not see later writes")
+        self.assertEqual(rvs, {rv}, "a continued list keeps the first page's resourceVersion")
         now = [i.metadata.name for i in v1.list_namespaced_config_map(NS).items]
         self.assertIn("zz-late", now)
         self.assertNotIn("cm-1199", now)

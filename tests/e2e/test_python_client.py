@@ -63,7 +63,7 @@ class PythonClient(HostTestCase):
 
     def test_pod_crud_and_errors(self):
         ns = self.ns("py-crud")
-        created = self.v1.create_namespaced_pod(ns, pod("a"))
+        created = self.v1.create_namespaced_pod(ns, pod("a", labels={"app": "crud-a"}))
         self.assertEqual(created.metadata.name, "a")
         self.assertTrue(created.metadata.uid)
         self.assertIsNotNone(created.metadata.creation_timestamp)
@@ -71,7 +71,7 @@ class PythonClient(HostTestCase):
         got = self.v1.read_namespaced_pod("a", ns)
         self.assertEqual(got.metadata.uid, created.metadata.uid)
         self.assertEqual(got.spec.containers[0].image, "nginx:1.25")
-        st = self.raises(409, self.v1.create_namespaced_pod, ns, pod("a"))
+        st = self.raises(409, self.v1.create_namespaced_pod, ns, pod("a", labels={"app": "crud-a"}))
         self.assertEqual(st["reason"], "AlreadyExists")
         self.assertEqual(st["message"], 'pods "a" already exists')
         st = self.raises(404, self.v1.read_namespaced_pod, "zzz", ns)
@@ -91,15 +91,15 @@ class PythonClient(HostTestCase):
         self.assertEqual(st["message"], 'Operation cannot be fulfilled on pods "a": the object has been modified; '
                                         'please apply your changes to the latest version and try again')
         # list with selectors
-        self.v1.create_namespaced_pod(ns, pod("b", labels={"app": "other"}))
-        lst = self.v1.list_namespaced_pod(ns, label_selector="app=py")
+        self.v1.create_namespaced_pod(ns, pod("b", labels={"app": "crud-b"}))
+        lst = self.v1.list_namespaced_pod(ns, label_selector="app=crud-a")
         self.assertEqual([p.metadata.name for p in lst.items], ["a"])
         self.assertRegex(lst.metadata.resource_version, r"^\d+$")
         lst = self.v1.list_namespaced_pod(ns, field_selector="metadata.name=b")
         self.assertEqual([p.metadata.name for p in lst.items], ["b"])
         lst = self.v1.list_namespaced_pod(ns, label_selector="app=none")
         self.assertEqual(lst.items, [])
-        lst = self.v1.list_pod_for_all_namespaces(label_selector="app in (py,other)")
+        lst = self.v1.list_pod_for_all_namespaces(label_selector="app in (crud-a,crud-b)")
         self.assertEqual(sorted((p.metadata.namespace, p.metadata.name) for p in lst.items),
                          [(ns, "a"), (ns, "b")])
         # delete returns the object (or a Status); afterwards it is gone
@@ -187,14 +187,14 @@ class PythonClient(HostTestCase):
 
     def test_authentication(self):
         kc = self.host.read_kubeconfig()
-        if not kc.get("token"):
-            self.skipTest("the kubeconfig carries no bearer token (anonymous access configured)")
-        anon = dict(kc, token=None)
-        st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=anon)
-        self.assertEqual(st, 401, body)
-        self.assertEqual(json.loads(body)["reason"], "Unauthorized")
+        self.assertTrue(kc.get("token"), "the kubeconfig carries the admin's bearer token")
         st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=dict(kc, token="wrong-token"))
         self.assertEqual(st, 401, body)
+        self.assertEqual(json.loads(body)["reason"], "Unauthorized")
+        # no Authorization header from loopback: the admin (loopback_admin,
+        # docs/API.md: kubectl sends no credentials over plain HTTP)
+        st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=dict(kc, token=None))
+        self.assertEqual(st, 200, body)
 
     def test_kinds(self):
         ns = self.ns("py-kinds")
@@ -203,8 +203,6 @@ class PythonClient(HostTestCase):
                                                     "data": {"pw": base64.b64encode(b"hunter2").decode()}})
         self.assertEqual(base64.b64decode(self.v1.read_namespaced_secret("s", ns).data["pw"]), b"hunter2")
         self.assertEqual(sec.type, "Opaque")
-        self.v1.create_namespaced_secret(ns, {"metadata": {"name": "s2"}, "stringData": {"k": "v"}})
-        self.assertEqual(base64.b64decode(self.v1.read_namespaced_secret("s2", ns).data["k"]), b"v")
         self.v1.create_namespaced_service_account(ns, {"metadata": {"name": "robot"}})
         self.assertEqual(self.v1.read_namespaced_service_account("robot", ns).metadata.name, "robot")
         node = self.v1.create_node({"metadata": {"name": "py-node", "labels": {"kubernetes.io/hostname": "py-node"}}})
@@ -233,6 +231,15 @@ class PythonClient(HostTestCase):
             "replicas": 1, "selector": {"matchLabels": {"a": "b"}},
             "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "m", "image": "x:1"}]}}}})
         self.assertEqual(rs.spec.replicas, 1)
+
+    def test_secret_string_data(self):
+        """stringData is write-only: merged into data (base64) on write."""
+        ns = self.ns("py-secret")
+        self.v1.create_namespaced_secret(ns, {"metadata": {"name": "s"}, "data": {"a": "QQ=="},
+                                              "stringData": {"k": "v"}})
+        s = self.v1.read_namespaced_secret("s", ns)
+        self.assertEqual(s.data, {"a": "QQ==", "k": "dg=="})
+        self.assertIsNone(s.string_data)
 
     def test_scale_and_status_subresources(self):
         ns = self.ns("py-sub")
@@ -290,7 +297,7 @@ class PythonClient(HostTestCase):
         # grace period 0 and a propagation policy are accepted
         self.v1.create_namespaced_pod(ns, pod("p"))
         self.v1.delete_namespaced_pod("p", ns, body=self.client.V1DeleteOptions(
-            grace_period_seconds=0, propagation_policy="Foreground"))
+            grace_period_seconds=0, propagation_policy="Background"))
         self.raises(404, self.v1.read_namespaced_pod, "p", ns)
 
     # -- watch -------------------------------------------------------------
@@ -397,6 +404,28 @@ class PythonClient(HostTestCase):
         nsres = dyn.resources.get(api_version="v1", kind="Namespace")
         self.assertFalse(nsres.namespaced)
         self.assertIn(ns, [i.metadata.name for i in nsres.get().items])
+
+
+class PythonClientNoLoopbackAdmin(HostTestCase):
+    """loopback_admin: false: only the bearer token authenticates."""
+
+    host_sets = ("plugins.1.config.loopback_admin=false",)
+
+    def test_token_required(self):
+        kc = self.host.read_kubeconfig()
+        for token in (None, "wrong-token"):
+            st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=dict(kc, token=token))
+            self.assertEqual(st, 401, body)
+            self.assertEqual(json.loads(body).get("reason"), "Unauthorized", body)
+        for path in ("/version", "/readyz", "/healthz", "/livez"):
+            st, body, _ = self.host.http("GET", path, kc=dict(kc, token=None))
+            self.assertEqual(st, 200, "%s: %s" % (path, body))
+        # the Python client sends the kubeconfig's token
+        names = [n.metadata.name for n in self.core_v1().list_namespace().items]
+        self.assertIn("default", names)
+        # kubectl sends no credentials over plain HTTP
+        r = self.kubectl("get", "namespaces")
+        self.assertFails(r, r"You must be logged in to the server")
 
 
 if __name__ == "__main__":

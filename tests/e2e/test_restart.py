@@ -72,7 +72,7 @@ class Restart(HostTestCase):
     def test_restart_twice_namespaces_persist(self):
         v1 = self.core_v1()
         self.create_namespace("persist")
-        v1.create_namespaced_secret("persist", {"metadata": {"name": "s"}, "stringData": {"k": "v"}})
+        v1.create_namespaced_secret("persist", {"metadata": {"name": "s"}, "data": {"k": "dg=="}})
         for _ in range(2):
             self.host.restart()
         v1 = self.core_v1()

@@ -112,15 +112,19 @@ class WatchAndWait(HostTestCase):
         v1 = self.core_v1()
         v1.create_namespaced_config_map(ns, {"metadata": {"name": "doomed"}})
         v1.create_namespaced_pod(ns, pod_body("doomed-pod"))
-        w = self.kubectl_bg("wait", "--for=delete", "configmap/doomed", "pod/doomed-pod", "-n", ns,
-                            "--timeout=%ds" % WAIT, "-v=6")
-        w.wait_for(watch_open, WAIT, "kubectl wait's watch")
-        self.assertIsNone(w.proc.poll(), "kubectl wait returned before the delete:\n%s" % w.out)
+        # one kubectl per object: kubectl waits for them one after the other
+        # and says nothing about one already gone when it gets to it
+        waits = {obj: self.kubectl_bg("wait", "--for=delete", obj, "-n", ns, "--timeout=%ds" % WAIT, "-v=6")
+                 for obj in ("configmap/doomed", "pod/doomed-pod")}
+        for obj, w in waits.items():
+            w.wait_for(watch_open, WAIT, "kubectl wait's watch on " + obj)
+            self.assertIsNone(w.proc.poll(), "kubectl wait returned before the delete:\n%s" % w.out)
         v1.delete_namespaced_config_map("doomed", ns)
         v1.delete_namespaced_pod("doomed-pod", ns)
-        r = w.finish(WAIT + 10)
-        self.assertOk(r)
-        self.assertEqual(sorted(r.lines()), ["configmap/doomed condition met", "pod/doomed-pod condition met"])
+        for obj, w in waits.items():
+            r = w.finish(WAIT + 10)
+            self.assertOk(r)
+            self.assertEqual(r.out.strip(), obj + " condition met")
 
     def test_wait_times_out(self):
         ns = self.create_namespace("wait-timeout")

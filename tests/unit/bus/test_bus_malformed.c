@@ -197,6 +197,36 @@ static void test_ping_and_stray_answers(void)
     request_echo("after stray answers");
 }
 
+/* A requester that stops reading: the broker's answers to it wait in the
+ * overflow queue (never dropped), then all arrive, in order. */
+static void test_slow_reader(void)
+{
+    enum { N = 40000 }; /* about twice what the pipe to raw holds */
+    uint8_t buf[128];
+    sk_env e;
+    for (uint64_t i = 1; i <= N; i++) {
+        sk_env_init(&e, SK_ENV_PING, i);
+        size_t n = encode(&e, buf);
+        CU_ASSERT_EQUAL_FATAL(zmq_send(g_raw, buf, n, 0), (int)n);
+    }
+    uint64_t next = 1;
+    while (next <= N) {
+        zmq_msg_t m;
+        sk_env r;
+        if (!next_env(&m, &r))
+            break;
+        if (r.kind == SK_ENV_PING && r.id == next)
+            next++;
+        else
+            CU_FAIL("answer out of order");
+        zmq_msg_close(&m);
+        if (r.kind != SK_ENV_PING)
+            break;
+    }
+    CU_ASSERT_EQUAL(next, N + 1);
+    request_echo("after the overflow");
+}
+
 static void test_teardown(void)
 {
     zmq_close(g_raw);
@@ -211,6 +241,7 @@ int main(void)
                                     {"garbage frames", test_garbage},
                                     {"2000 random frames", test_random},
                                     {"ping, stray answers", test_ping_and_stray_answers},
+                                    {"answers wait for a slow reader", test_slow_reader},
                                     {"teardown", test_teardown},
                                     {NULL, NULL}};
     return bt_run_suite("bus malformed input", tests);
