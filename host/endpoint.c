@@ -168,13 +168,16 @@ static void on_backlog_post(void *arg)
     run_backlog(e);
 }
 
+/* A handler may make a control round trip, which stashes the messages
+ * behind it in the backlog: those go first, before anything newer is read,
+ * or an older event would look like a repeat of a newer one. */
 static void on_readable(void *arg, int fd, int revents)
 {
     (void)fd;
     (void)revents;
     sk_endpoint *e = arg;
-    run_backlog(e);
     for (int i = 0; i < EP_BATCH; i++) {
+        run_backlog(e);
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
@@ -184,6 +187,7 @@ static void on_readable(void *arg, int fd, int revents)
         dispatch(e, &m);
         zmq_msg_close(&m);
     }
+    run_backlog(e);
 }
 
 static void backlog_push(sk_endpoint *e, zmq_msg_t *m)
@@ -305,8 +309,8 @@ int sk_endpoint_new(void *zctx, sk_broker *b, sk_loop *loop, const char *route, 
 /* Requests still in the pipe get SK_ESTOPPED; anything else is moot. */
 static void drain_inbox(sk_endpoint *e)
 {
-    run_backlog(e);
     for (;;) {
+        run_backlog(e);
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, e->sock, ZMQ_DONTWAIT) < 0) {

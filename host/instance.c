@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,17 +50,6 @@ struct sk_instance {
  * must not report what is deliberately kept alive). Main thread only. */
 static sk_instance *g_stuck;
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-                                                          const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 const char *sk_inst_state_name(sk_inst_state s)
 {
     static const char *const names[] = {"new",    "inited",  "running", "failed",
@@ -97,7 +85,7 @@ static int make_data_dir(sk_instance *in, char *err, size_t errlen)
     if (rc == 0 && !(in->data_dir = strdup(dir)))
         rc = -ENOMEM;
     if (rc)
-        set_err(err, errlen, "plugin '%s': cannot create its data dir %s/%s: %s", in->name,
+        sk_set_err(err, errlen, "plugin '%s': cannot create its data dir %s/%s: %s", in->name,
                 in->env.data_root, in->name, strerror(-rc));
     return rc;
 }
@@ -107,13 +95,13 @@ int sk_instance_new(const sk_inst_env *env, sk_module *mod, const char *name,
                     size_t errlen)
 {
     if (!env || !env->data_root || !mod || !name || !*name || !out) {
-        set_err(err, errlen, "instance: missing argument");
+        sk_set_err(err, errlen, "instance: missing argument");
         return -EINVAL;
     }
     sk_instance *in = calloc(1, sizeof *in);
     if (!in || !(in->name = strdup(name))) {
         free(in);
-        set_err(err, errlen, "plugin '%s': out of memory", name);
+        sk_set_err(err, errlen, "plugin '%s': out of memory", name);
         return -ENOMEM;
     }
     in->env = *env;
@@ -123,7 +111,7 @@ int sk_instance_new(const sk_inst_env *env, sk_module *mod, const char *name,
     if (pthread_mutex_init(&in->mu, NULL) != 0) {
         free(in->name);
         free(in);
-        set_err(err, errlen, "plugin '%s': cannot create a mutex", name);
+        sk_set_err(err, errlen, "plugin '%s': cannot create a mutex", name);
         return SK_EINTERNAL;
     }
     pthread_condattr_t ca;
@@ -137,7 +125,7 @@ int sk_instance_new(const sk_inst_env *env, sk_module *mod, const char *name,
         pthread_mutex_destroy(&in->mu);
         free(in->name);
         free(in);
-        set_err(err, errlen, "plugin '%s': cannot create a condition variable", name);
+        sk_set_err(err, errlen, "plugin '%s': cannot create a condition variable", name);
         return SK_EINTERNAL;
     }
     rc = make_data_dir(in, err, errlen);
@@ -154,7 +142,7 @@ int sk_instance_new(const sk_inst_env *env, sk_module *mod, const char *name,
 int sk_instance_init(sk_instance *in, char *err, size_t errlen)
 {
     if (in->st != SK_INST_NEW) {
-        set_err(err, errlen, "plugin '%s': already initialised", in->name);
+        sk_set_err(err, errlen, "plugin '%s': already initialised", in->name);
         return -EALREADY;
     }
     const sk_plugin_desc *d = &in->mod->desc;
@@ -166,7 +154,7 @@ int sk_instance_init(sk_instance *in, char *err, size_t errlen)
     void *state = NULL;
     int rc = d->init(&in->host, &state);
     if (rc) {
-        set_err(err, errlen, "plugin '%s' (%s): init failed: %s", in->name, in->mod->path,
+        sk_set_err(err, errlen, "plugin '%s' (%s): init failed: %s", in->name, in->mod->path,
                 sk_strerror(rc));
         return rc < 0 ? rc : SK_EINTERNAL;
     }
@@ -287,21 +275,21 @@ static bool wait_start(sk_instance *in, int64_t timeout_ms)
 int sk_instance_start(sk_instance *in, int64_t timeout_ms, char *err, size_t errlen)
 {
     if (in->st != SK_INST_INITED) {
-        set_err(err, errlen, "plugin '%s': cannot start from state %s", in->name,
+        sk_set_err(err, errlen, "plugin '%s': cannot start from state %s", in->name,
                 sk_inst_state_name(in->st));
         return -EINVAL;
     }
     in->start_reported = false;
     int rc = pthread_create(&in->thread, NULL, thread_main, in);
     if (rc) {
-        set_err(err, errlen, "plugin '%s': cannot create its thread: %s", in->name,
+        sk_set_err(err, errlen, "plugin '%s': cannot create its thread: %s", in->name,
                 strerror(rc));
         return -rc;
     }
     in->thread_started = true;
     if (!wait_start(in, timeout_ms)) {
         in->st = SK_INST_STUCK;
-        set_err(err, errlen, "plugin '%s' (%s): start() did not return within %lld ms", in->name,
+        sk_set_err(err, errlen, "plugin '%s' (%s): start() did not return within %lld ms", in->name,
                 in->mod->path, (long long)timeout_ms);
         return SK_ETIMEDOUT;
     }
@@ -310,7 +298,7 @@ int sk_instance_start(sk_instance *in, int64_t timeout_ms, char *err, size_t err
         pthread_join(in->thread, NULL);
         in->thread_started = false;
         in->st = SK_INST_FAILED;
-        set_err(err, errlen, "plugin '%s' (%s): start failed: %s", in->name, in->mod->path,
+        sk_set_err(err, errlen, "plugin '%s' (%s): start failed: %s", in->name, in->mod->path,
                 sk_strerror(in->start_rc));
         return in->start_rc < 0 ? in->start_rc : SK_EINTERNAL;
     }
@@ -333,13 +321,13 @@ int sk_instance_stop(sk_instance *in, int64_t timeout_ms, char *err, size_t errl
         in->gave_up = true;
         pthread_mutex_unlock(&in->mu);
         in->st = SK_INST_STUCK;
-        set_err(err, errlen, "plugin '%s' (%s): stop() did not return within %lld ms", in->name,
+        sk_set_err(err, errlen, "plugin '%s' (%s): stop() did not return within %lld ms", in->name,
                 in->mod->path, (long long)timeout_ms);
         return SK_ETIMEDOUT;
     }
     if (rc) {
         in->st = SK_INST_STUCK;
-        set_err(err, errlen, "plugin '%s': cannot join its thread: %s", in->name, strerror(rc));
+        sk_set_err(err, errlen, "plugin '%s': cannot join its thread: %s", in->name, strerror(rc));
         return -rc;
     }
     in->thread_started = false;

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,6 @@
 
 #include "paths.h"
 #include "skiff/errors.h"
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-                                                          const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -80,12 +68,12 @@ static int open_source(const char *path, char *err, size_t errlen, const char *n
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        set_err(err, errlen, "plugin '%s' (%s): cannot open: %s", name, path, strerror(e));
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot open: %s", name, path, strerror(e));
         return -e;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "plugin '%s' (%s): not a regular file", name, path);
+        sk_set_err(err, errlen, "plugin '%s' (%s): not a regular file", name, path);
         close(fd);
         return -EINVAL;
     }
@@ -108,7 +96,7 @@ static int make_copy(const char *name, const char *path, const char *tmpdir, cha
     int out = rc ? -1 : mkostemps(tmp, 3, O_CLOEXEC);
     if (out < 0) {
         rc = rc ? rc : -errno;
-        set_err(err, errlen, "plugin '%s' (%s): cannot create a private copy in %s: %s", name,
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot create a private copy in %s: %s", name,
                 path, tmpdir, strerror(-rc));
         close(in);
         return rc;
@@ -118,7 +106,7 @@ static int make_copy(const char *name, const char *path, const char *tmpdir, cha
     if (close(out) != 0 && !rc)
         rc = -errno;
     if (rc) {
-        set_err(err, errlen, "plugin '%s' (%s): cannot copy to %s: %s", name, path, tmp,
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot copy to %s: %s", name, path, tmp,
                 strerror(-rc));
         unlink(tmp);
     }
@@ -134,10 +122,10 @@ static void set_dlerror(char *err, size_t errlen, const char *name, const char *
         msg = "unknown error";
     const char *at = strstr(msg, tmp);
     if (at)
-        set_err(err, errlen, "plugin '%s' (%s): cannot load: %.*s%s%s", name, path,
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot load: %.*s%s%s", name, path,
                 (int)(at - msg), msg, path, at + strlen(tmp));
     else
-        set_err(err, errlen, "plugin '%s' (%s): cannot load: %s", name, path, msg);
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot load: %s", name, path, msg);
 }
 
 int sk_module_check_desc(const char *name, const char *path, const sk_plugin_desc *d,
@@ -145,29 +133,29 @@ int sk_module_check_desc(const char *name, const char *path, const sk_plugin_des
 {
     const size_t abi_end = offsetof(sk_plugin_desc, abi_minor) + sizeof d->abi_minor;
     if (!d) {
-        set_err(err, errlen, "plugin '%s' (%s): %s() returned no descriptor (host ABI %d.%d)",
+        sk_set_err(err, errlen, "plugin '%s' (%s): %s() returned no descriptor (host ABI %d.%d)",
                 name, path, SK_PLUGIN_ENTRY_SYMBOL, SK_ABI_MAJOR, SK_ABI_MINOR);
         return SK_EABI;
     }
     if (d->size < abi_end) {
-        set_err(err, errlen,
+        sk_set_err(err, errlen,
                 "plugin '%s' (%s): descriptor of %u bytes is too small (host ABI %d.%d)", name,
                 path, (unsigned)d->size, SK_ABI_MAJOR, SK_ABI_MINOR);
         return SK_EABI;
     }
     if (d->abi_major != SK_ABI_MAJOR) {
-        set_err(err, errlen, "plugin '%s' (%s): ABI %u.%u not supported by this host (ABI %d.%d)",
+        sk_set_err(err, errlen, "plugin '%s' (%s): ABI %u.%u not supported by this host (ABI %d.%d)",
                 name, path, d->abi_major, d->abi_minor, SK_ABI_MAJOR, SK_ABI_MINOR);
         return SK_EABI;
     }
     if (d->abi_minor > SK_ABI_MINOR) {
-        set_err(err, errlen,
+        sk_set_err(err, errlen,
                 "plugin '%s' (%s): ABI %u.%u is newer than this host's (ABI %d.%d); upgrade skiff",
                 name, path, d->abi_major, d->abi_minor, SK_ABI_MAJOR, SK_ABI_MINOR);
         return SK_EABI;
     }
     if (d->size < SK_PLUGIN_DESC_MIN_SIZE) {
-        set_err(err, errlen,
+        sk_set_err(err, errlen,
                 "plugin '%s' (%s): descriptor of %u bytes is smaller than the %zu bytes of ABI "
                 "%u.%u (host ABI %d.%d)",
                 name, path, (unsigned)d->size, SK_PLUGIN_DESC_MIN_SIZE, d->abi_major,
@@ -178,7 +166,7 @@ int sk_module_check_desc(const char *name, const char *path, const sk_plugin_des
     memset(copy, 0, sizeof *copy);
     memcpy(copy, d, d->size < sizeof *copy ? d->size : sizeof *copy);
     if (copy->build_sig != SK_BUILD_SIG) {
-        set_err(err, errlen,
+        sk_set_err(err, errlen,
                 "plugin '%s' (%s): build signature 0x%x differs from this host's 0x%x "
                 "(pointer and long sizes; ABI %u.%u, host ABI %d.%d)",
                 name, path, (unsigned)copy->build_sig, (unsigned)SK_BUILD_SIG, copy->abi_major,
@@ -188,7 +176,7 @@ int sk_module_check_desc(const char *name, const char *path, const sk_plugin_des
     const char *missing = !copy->name ? "name" : !copy->init ? "init" : !copy->start ? "start"
                         : !copy->stop ? "stop" : !copy->fini ? "fini" : NULL;
     if (missing) {
-        set_err(err, errlen, "plugin '%s' (%s): descriptor has no %s", name, path, missing);
+        sk_set_err(err, errlen, "plugin '%s' (%s): descriptor has no %s", name, path, missing);
         return SK_EABI;
     }
     if (copy->size > sizeof *copy)
@@ -207,7 +195,7 @@ static int open_and_check(sk_module *m, const char *tmp, char *err, size_t errle
     dlerror();
     void *sym = dlsym(m->dl, SK_PLUGIN_ENTRY_SYMBOL);
     if (!sym) {
-        set_err(err, errlen,
+        sk_set_err(err, errlen,
                 "plugin '%s' (%s): no %s symbol: not a skiff plugin, or built for another ABI "
                 "(this host speaks ABI %d.%d)",
                 m->name, m->path, SK_PLUGIN_ENTRY_SYMBOL, SK_ABI_MAJOR, SK_ABI_MINOR);
@@ -223,12 +211,12 @@ int sk_module_load(const char *name, const char *path, const char *tmpdir, sk_mo
 {
     char resolved[PATH_MAX], tmp[PATH_MAX];
     if (!name || !*name || !out) {
-        set_err(err, errlen, "loader: a plugin needs a name");
+        sk_set_err(err, errlen, "loader: a plugin needs a name");
         return -EINVAL;
     }
     int rc = sk_module_resolve(name, path, resolved, sizeof resolved);
     if (rc) {
-        set_err(err, errlen, "plugin '%s' (%s): cannot resolve its path: %s", name,
+        sk_set_err(err, errlen, "plugin '%s' (%s): cannot resolve its path: %s", name,
                 path ? path : "<default>", strerror(-rc));
         return rc;
     }
@@ -236,7 +224,7 @@ int sk_module_load(const char *name, const char *path, const char *tmpdir, sk_mo
         tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     sk_module *m = calloc(1, sizeof *m);
     if (!m || !(m->name = strdup(name)) || !(m->path = strdup(resolved))) {
-        set_err(err, errlen, "plugin '%s': out of memory", name);
+        sk_set_err(err, errlen, "plugin '%s': out of memory", name);
         sk_module_unload(&m);
         return -ENOMEM;
     }

@@ -27,6 +27,16 @@ int sk_path_join(char *buf, size_t size, const char *fmt, ...)
     return (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
+void sk_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
 static const char *home_dir(void)
 {
     const char *h = getenv("HOME");

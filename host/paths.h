@@ -24,4 +24,10 @@ int sk_path_mkdirs(const char *path, mode_t mode);
 __attribute__((format(printf, 3, 4))) int sk_path_join(char *buf, size_t size, const char *fmt,
                                                        ...);
 
+/* Formats a failure into the caller's err (may be NULL or empty): how the
+ * loader and the instances report what went wrong. It lives here beside
+ * sk_path_join, most of those messages being about paths. */
+__attribute__((format(printf, 3, 4))) void sk_set_err(char *err, size_t errlen, const char *fmt,
+                                                      ...);
+
 #endif

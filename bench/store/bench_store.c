@@ -55,6 +55,44 @@ typedef struct pipeline {
     uint64_t key_space;
 } pipeline;
 
+/* A deadline s seconds from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(time_t s)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += s;
+    return dl;
+}
+
+/* One txn putting value under prefix + (base .. base + 499): big enough
+ * that the writer is not what the caller measures. */
+static int put_500(const char *prefix, int base, char *err, size_t errlen)
+{
+    sk_mp_buf b;
+    sk_mp_buf_init(&b);
+    sk_mp_put_map(&b, 1);
+    sk_mp_put_str(&b, "success");
+    sk_mp_put_array(&b, 500);
+    for (int i = base; i < base + 500; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s%06d", prefix, i);
+        sk_mp_put_map(&b, 1);
+        sk_mp_put_str(&b, "put");
+        sk_mp_put_map(&b, 2);
+        sk_mp_put_str(&b, "key");
+        sk_mp_put_bin(&b, key, strlen(key));
+        sk_mp_put_str(&b, "value");
+        sk_mp_put_bin(&b, value, sizeof value);
+    }
+    void *r;
+    size_t n;
+    int rc = sb_call(env, "txn", &b, &r, &n, err, errlen);
+    if (rc == 0)
+        free(r);
+    sk_mp_buf_free(&b);
+    return rc;
+}
+
 static void build(pipeline *p, sk_mp_buf *b)
 {
     char key[64];
@@ -138,9 +176,7 @@ static double run_pipeline(const char *method, int inflight, uint64_t key_space,
         fprintf(stderr, "bench: cannot start the clients\n");
         exit(1);
     }
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += PHASE_MS / 1000 + 30;
+    struct timespec dl = deadline_in(PHASE_MS / 1000 + 30);
     pthread_mutex_lock(&p.mu);
     int rc = 0;
     while (!p.finished && rc != ETIMEDOUT)
@@ -279,9 +315,7 @@ static double core_puts(int inflight)
     for (int i = 0; i < inflight; i++)
         core_issue(&p); /* completions wait for the lock below before counting */
     pthread_mutex_unlock(&p.mu);
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += PHASE_MS / 1000 + 30;
+    struct timespec dl = deadline_in(PHASE_MS / 1000 + 30);
     int rc = 0;
     pthread_mutex_lock(&p.mu);
     while (p.active > 0 && rc != ETIMEDOUT)
@@ -300,31 +334,11 @@ static double bench_ranges(void)
 {
     /* 10,000 keys under one prefix, written in big txns */
     for (int base = 0; base < RANGE_KEYS; base += 500) {
-        sk_mp_buf b;
-        sk_mp_buf_init(&b);
-        sk_mp_put_map(&b, 1);
-        sk_mp_put_str(&b, "success");
-        sk_mp_put_array(&b, 500);
-        for (int i = base; i < base + 500; i++) {
-            char key[64];
-            snprintf(key, sizeof key, "/bench/range/%06d", i);
-            sk_mp_put_map(&b, 1);
-            sk_mp_put_str(&b, "put");
-            sk_mp_put_map(&b, 2);
-            sk_mp_put_str(&b, "key");
-            sk_mp_put_bin(&b, key, strlen(key));
-            sk_mp_put_str(&b, "value");
-            sk_mp_put_bin(&b, value, sizeof value);
-        }
-        void *r;
-        size_t n;
         char err[256];
-        if (sb_call(env, "txn", &b, &r, &n, err, sizeof err)) {
+        if (put_500("/bench/range/", base, err, sizeof err)) {
             fprintf(stderr, "bench: filling the range: %s\n", err);
             exit(1);
         }
-        free(r);
-        sk_mp_buf_free(&b);
     }
     sk_mp_buf q;
     sk_mp_buf_init(&q);
@@ -457,9 +471,7 @@ static double bench_watch(int nw, int events)
     w.start_rev = status_rev() + 1;
     sb_on_loop(env, start_watchers, &w);
     /* every watch established before the clock starts */
-    struct timespec cdl;
-    clock_gettime(CLOCK_REALTIME, &cdl);
-    cdl.tv_sec += 30;
+    struct timespec cdl = deadline_in(30);
     pthread_mutex_lock(&w.mu);
     int crc = 0;
     while (w.created < nw && crc != ETIMEDOUT)
@@ -467,34 +479,11 @@ static double bench_watch(int nw, int events)
     pthread_mutex_unlock(&w.mu);
     uint64_t t0 = sb_now_ms();
     for (int base = 0; base < events; base += 500) {
-        sk_mp_buf b;
-        sk_mp_buf_init(&b);
-        sk_mp_put_map(&b, 1);
-        sk_mp_put_str(&b, "success");
-        sk_mp_put_array(&b, 500);
-        for (int i = base; i < base + 500; i++) {
-            char key[64];
-            snprintf(key, sizeof key, "/bench/w/%06d", i);
-            sk_mp_put_map(&b, 1);
-            sk_mp_put_str(&b, "put");
-            sk_mp_put_map(&b, 2);
-            sk_mp_put_str(&b, "key");
-            sk_mp_put_bin(&b, key, strlen(key));
-            sk_mp_put_str(&b, "value");
-            sk_mp_put_bin(&b, value, sizeof value);
-        }
-        void *r;
-        size_t n;
         char err[256];
-        if (sb_call(env, "txn", &b, &r, &n, err, sizeof err))
+        if (put_500("/bench/w/", base, err, sizeof err))
             fprintf(stderr, "bench: watch writes: %s\n", err);
-        else
-            free(r);
-        sk_mp_buf_free(&b);
     }
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += 120;
+    struct timespec dl = deadline_in(120);
     pthread_mutex_lock(&w.mu);
     int rc = 0;
     while (w.complete < (uint64_t)nw && rc != ETIMEDOUT)

@@ -69,6 +69,7 @@ typedef struct ap_conf {
     uint32_t svc_net, svc_mask; /* host order */
     int64_t np_lo, np_hi;
     const char *token_file;
+    const char *tls_cert_file, *tls_key_file; /* both or neither: HTTPS */
     int allow_anonymous;
     int loopback_admin; /* plain HTTP: token-less loopback clients are the admin */
     const char *git_version; /* "v1.33.1" */
@@ -96,6 +97,7 @@ struct ap_server {
     void *mhd; /* struct MHD_Daemon */
     atomic_bool stopping;
     ap_metrics m;
+    char *tls_cert, *tls_key; /* PEM, read at start */
     /* cached documents */
     char *openapi_root;
     pthread_mutex_t mu; /* guards watches and the allocator */
@@ -164,6 +166,7 @@ void ap_handle_scale(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_binding(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_eviction(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out);
+void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out);
 /* The 4xx/5xx Status for a store or bus error rc on resource r/name. */
 json_t *ap_status_for(const sk_resource *r, const char *name, int rc, const char *msg);
 /* Status HTTP code -> skiff error code, for the bus front end. */

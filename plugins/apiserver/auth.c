@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apiserver.h"
+#include "base64.h"
 
 static int read_small_file(const char *path, char *buf, size_t size)
 {
@@ -206,19 +207,35 @@ int ap_authorize_default(void *arg, const ap_user *user, const char *verb,
 
 int ap_write_kubeconfig(ap_server *s)
 {
-    char dir[4096], path[4200], text[2048];
+    char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s", s->h->data_dir);
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir)
         *slash = 0; /* data_dir is <data-dir>/<plugin>: its parent */
     snprintf(path, sizeof path, "%s/kubeconfig", dir);
-    snprintf(text, sizeof text,
+    /* Over HTTPS the kubeconfig trusts the serving certificate as its CA. */
+    char *ca = NULL;
+    if (s->tls_cert) {
+        size_t n = strlen(s->tls_cert);
+        ca = malloc(sk_base64_len(n) + 1);
+        if (!ca)
+            return -ENOMEM;
+        sk_base64_encode(s->tls_cert, n, ca);
+    }
+    size_t tsize = 2048 + (ca ? strlen(ca) : 0);
+    char *text = malloc(tsize);
+    if (!text) {
+        free(ca);
+        return -ENOMEM;
+    }
+    snprintf(text, tsize,
              "apiVersion: v1\n"
              "kind: Config\n"
              "clusters:\n"
              "- name: skiff\n"
              "  cluster:\n"
              "    server: %s\n"
+             "%s%s%s"
              "users:\n"
              "- name: admin\n"
              "  user:\n"
@@ -230,8 +247,11 @@ int ap_write_kubeconfig(ap_server *s)
              "    user: admin\n"
              "    namespace: default\n"
              "current-context: skiff\n",
-             s->url, s->admin_token);
+             s->url, ca ? "    certificate-authority-data: " : "", ca ? ca : "",
+             ca ? "\n" : "", s->admin_token);
+    free(ca);
     int rc = write_private_file(path, text);
+    free(text);
     if (rc) {
         sk_error(s->h, "apiserver: cannot write %s: %s", path, strerror(-rc));
         return rc;

@@ -132,6 +132,8 @@ static void dispatch_sub(ap_server *s, ap_req *rq, ap_resp *out)
         ap_handle_binding(s, rq, out);
     } else if (strcmp(n, "eviction") == 0) {
         ap_handle_eviction(s, rq, out);
+    } else if (strcmp(n, "finalize") == 0) {
+        ap_handle_finalize(s, rq, out);
     } else if (strcmp(n, "log") == 0) {
         ap_handle_log(s, rq, out);
     } else {

@@ -264,3 +264,42 @@ void ap_handle_eviction(ap_server *s, ap_req *rq, ap_resp *out)
         answer_json(sk_status_success(NULL, NULL, NULL), 201, out);
     ap_resp_free(&tmp);
 }
+
+/* ---- namespaces/finalize: only spec.finalizers changes ---- */
+
+void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out)
+{
+    json_t *want = sk_jget(rq->body, "spec.finalizers");
+    if (want && !json_is_array(want)) {
+        ap_resp_status(out, sk_status_bad_request("spec.finalizers must be a list"));
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        json_t *cur = NULL;
+        int64_t rev;
+        if (ap_read_current(s, rq, &cur, &rev, out))
+            return;
+        int64_t given = ap_json_rv(rq->body);
+        if (given && given != rev) {
+            json_decref(cur);
+            ap_resp_status(out, sk_status_conflict(rq->res, rq->name, NULL));
+            return;
+        }
+        json_t *obj = json_deep_copy(cur);
+        json_object_set_new(sk_jobj(obj, "spec"), "finalizers",
+                            want ? json_deep_copy(want) : json_array());
+        ap_req fr = *rq;
+        fr.sub = NULL;
+        fr.internal = true;
+        ap_resp_free(out);
+        ap_resp_init(out);
+        int rc = ap_write_update(s, &fr, obj, cur, rev, out);
+        json_decref(obj);
+        json_decref(cur);
+        if (rc != SK_ECONFLICT)
+            return;
+        ap_resp_free(out);
+        ap_resp_init(out);
+    }
+    ap_resp_status(out, sk_status_conflict(rq->res, rq->name, "too many concurrent updates"));
+}

@@ -240,10 +240,15 @@ static void prepare_update(const ap_req *rq, json_t *obj, const json_t *old)
                             json_integer(sk_jint(old, "metadata.generation", 1) + 1));
 }
 
-static bool finalized(const json_t *obj)
+/* Being deleted and nothing left to wait for: metadata.finalizers, and
+ * for a Namespace also spec.finalizers (cleared through /finalize). */
+static bool finalized(const sk_resource *r, const json_t *obj)
 {
     json_t *f = sk_jget(obj, "metadata.finalizers");
-    return sk_jstr(obj, "metadata.deletionTimestamp") && (!f || json_array_size(f) == 0);
+    if (!sk_jstr(obj, "metadata.deletionTimestamp") || json_array_size(f) > 0)
+        return false;
+    return strcmp(r->plural, "namespaces") != 0 ||
+           json_array_size(sk_jget(obj, "spec.finalizers")) == 0;
 }
 
 int ap_write_update(ap_server *s, const ap_req *rq, json_t *obj, const json_t *old,
@@ -266,7 +271,7 @@ int ap_write_update(ap_server *s, const ap_req *rq, json_t *obj, const json_t *o
     }
     int64_t rev = 0;
     int rc;
-    if (finalized(obj)) {
+    if (finalized(rq->res, obj)) {
         /* The last finalizer is gone from an object being deleted. */
         char key[1024];
         sk_apierr err = {{0}};

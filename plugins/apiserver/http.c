@@ -151,8 +151,65 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     sk_debug(s->h, "apiserver: libmicrohttpd: %s", line);
 }
 
+/* The whole of a small file (a PEM), NUL-terminated; NULL on error. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 4096) {
+            if (cap >= (1u << 20)) {
+                free(buf);
+                fclose(f);
+                return NULL; /* not a PEM file */
+            }
+            char *b = realloc(buf, cap + 8192);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+            cap += 8192;
+        }
+        size_t k = fread(buf + n, 1, cap - n - 1, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+static int load_tls(ap_server *s)
+{
+    if (!s->conf.tls_cert_file)
+        return 0;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        sk_error(s->h, "apiserver: this libmicrohttpd has no TLS support");
+        return SK_ECONFIG;
+    }
+    free(s->tls_cert);
+    free(s->tls_key);
+    s->tls_cert = slurp(s->conf.tls_cert_file);
+    s->tls_key = slurp(s->conf.tls_key_file);
+    if (!s->tls_cert || !s->tls_key) {
+        sk_error(s->h, "apiserver: cannot read %s or %s", s->conf.tls_cert_file,
+                 s->conf.tls_key_file);
+        return SK_ECONFIG;
+    }
+    return 0;
+}
+
 int ap_http_start(ap_server *s)
 {
+    int trc = load_tls(s);
+    if (trc)
+        return trc;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->conf.port)};
     if (inet_pton(AF_INET, s->conf.address, &sa.sin_addr) != 1) {
         sk_error(s->h, "apiserver: address %s: not an IPv4 address", s->conf.address);
@@ -160,8 +217,19 @@ int ap_http_start(ap_server *s)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    bool tls = s->tls_cert != NULL;
+    if (tls)
+        flags |= MHD_USE_TLS;
+    /* With TLS off, the key/cert options are skipped: MHD_OPTION_ARRAY
+     * takes a list that simply ends early. */
+    struct MHD_OptionItem tls_opts[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->conf.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_THREAD_STACK_SIZE,
@@ -173,7 +241,8 @@ int ap_http_start(ap_server *s)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di && di->port ? di->port : (int)s->conf.port;
-    snprintf(s->url, sizeof s->url, "http://%s:%d", s->conf.address, s->port);
+    snprintf(s->url, sizeof s->url, "%s://%s:%d", tls ? "https" : "http", s->conf.address,
+             s->port);
     s->mhd = d;
     return 0;
 }

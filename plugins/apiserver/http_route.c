@@ -2,6 +2,7 @@
  * path (derived from the registry), the verb, query options and the
  * body's media type. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "http_int.h"
 #include "json_mp.h"
+#include "proto.h"
 #include "query_params.h"
 #include "status.h"
 
@@ -47,7 +49,7 @@ static const ap_user *authenticate(ap_server *s, struct MHD_Connection *c)
     }
     if (h)
         return NULL;
-    if (s->conf.loopback_admin && peer_is_loopback(c))
+    if (s->conf.loopback_admin && !s->tls_cert && peer_is_loopback(c))
         return &loopback;
     return s->conf.allow_anonymous ? &anonymous : NULL;
 }
@@ -153,6 +155,13 @@ static json_t *parse_body(struct MHD_Connection *c, const char *method, ap_hctx 
             rq->ptype = AP_PATCH_APPLY;
         else
             return sk_status_unsupported_media(m);
+    } else if (m && x->len && strcmp(m, "application/vnd.kubernetes.protobuf") == 0) {
+        /* kubectl's imperative generators (typed clients) send protobuf. */
+        sk_apierr perr = {{0}};
+        int prc = sk_proto_decode(x->body, x->len, &rq->body, &perr);
+        if (prc == -ENOTSUP)
+            return sk_status_failure(415, "UnsupportedMediaType", perr.msg, NULL);
+        return prc ? sk_status_bad_request(perr.msg) : NULL;
     } else if (m && x->len && strcmp(m, "application/json") != 0 && strcmp(m, "*/*") != 0) {
         return sk_status_unsupported_media(m);
     }

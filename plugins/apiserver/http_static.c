@@ -58,10 +58,27 @@ static enum MHD_Result not_found(struct MHD_Connection *c)
     return ap_http_send_status(c, sk_status_not_found_path());
 }
 
-static enum MHD_Result openapi(struct MHD_Connection *c, const char *rest)
+/* The root hashes every group/version document: built once, then cached
+ * (the registry never changes while the plugin runs). */
+static enum MHD_Result openapi_root(ap_server *s, struct MHD_Connection *c)
+{
+    pthread_mutex_lock(&s->mu);
+    if (!s->openapi_root) {
+        json_t *root = sk_openapi_root();
+        s->openapi_root = root ? json_dumps(root, JSON_COMPACT) : NULL;
+        json_decref(root);
+    }
+    char *text = s->openapi_root;
+    pthread_mutex_unlock(&s->mu);
+    if (!text)
+        return ap_http_send_status(c, sk_status_internal("cannot build the OpenAPI root"));
+    return ap_http_send(c, 200, "application/json", text, strlen(text));
+}
+
+static enum MHD_Result openapi(ap_server *s, struct MHD_Connection *c, const char *rest)
 {
     if (!*rest || strcmp(rest, "/") == 0)
-        return ap_http_send_json(c, 200, NULL, sk_openapi_root());
+        return openapi_root(s, c);
     char g[128] = "", v[64] = "";
     json_t *doc = NULL;
     if (sscanf(rest, "/api/%63[^/]", v) == 1 && strchr(rest + 5, '/') == NULL)
@@ -116,7 +133,7 @@ int ap_http_static(ap_server *s, struct MHD_Connection *c, const char *url,
     if (strcmp(url, "/apis") == 0 || strcmp(url, "/apis/") == 0)
         return discovery_root(s, c, false);
     if (strncmp(url, "/openapi/v3", 11) == 0)
-        return openapi(c, url + 11);
+        return openapi(s, c, url + 11);
     if (strncmp(url, "/openapi/", 9) == 0 || strncmp(url, "/swagger", 8) == 0)
         return not_found(c);
     return group_docs(c, url);

@@ -36,8 +36,8 @@ static int copy_meta(sk_mp_view m, int64_t rv, sk_mp_buf *out)
     while ((rc = sk_mp_iter_next(&it, &k, &v)) == 1) {
         if (sk_mp_str_eq(k, "resourceVersion"))
             continue;
-        sk_mp_put_raw(out, k);
-        sk_mp_put_raw(out, v);
+        ap_mp_append(out, k.p, k.len);
+        ap_mp_append(out, v.p, v.len);
     }
     put_rv(out, rv);
     return rc ? SK_EBADMSG : 0;
@@ -54,12 +54,12 @@ int ap_mp_with_rv(sk_mp_view obj, int64_t rv, sk_mp_buf *out)
     sk_mp_put_map(out, n + (has_meta ? 0 : 1));
     int rc;
     while ((rc = sk_mp_iter_next(&it, &k, &v)) == 1) {
-        sk_mp_put_raw(out, k);
+        ap_mp_append(out, k.p, k.len);
         if (has_meta && sk_mp_str_eq(k, "metadata")) {
             if (copy_meta(v, rv, out))
                 return SK_EBADMSG;
         } else {
-            sk_mp_put_raw(out, v);
+            ap_mp_append(out, v.p, v.len);
         }
     }
     if (rc)

@@ -8,7 +8,9 @@
 #include "store_client.h"
 
 /* Appends obj to out with metadata.resourceVersion set to rv (as a
- * string); any stored resourceVersion is dropped. 0 or SK_EBADMSG. */
+ * string); any stored resourceVersion is dropped. obj must be a view
+ * sk_mp_check() accepted: its parts are copied without re-checking (the
+ * hot path of every GET, LIST and watch event). 0 or SK_EBADMSG. */
 int ap_mp_with_rv(sk_mp_view obj, int64_t rv, sk_mp_buf *out);
 /* A kv's object as JSON with its resourceVersion (caller decrefs). */
 int ap_kv_to_json(const ap_kv *kv, json_t **out, sk_apierr *err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "apiserver.h"
@@ -25,6 +26,9 @@ static const sk_option options[] = {
     {"node_port_range", SK_OPT_STRING, "30000-32767", "Service NodePort range"},
     {"token_file", SK_OPT_STRING, NULL,
      "static bearer tokens, CSV: token,user,uid,\"group1,group2\""},
+    {"tls_cert_file", SK_OPT_STRING, NULL,
+     "PEM certificate: serve HTTPS (with tls_key_file); the kubeconfig trusts it as its CA"},
+    {"tls_key_file", SK_OPT_STRING, NULL, "PEM private key of tls_cert_file"},
     {"allow_anonymous", SK_OPT_BOOL, "false", "serve requests without a token"},
     {"loopback_admin", SK_OPT_BOOL, "true",
      "plain HTTP only: a loopback client sending no token is the admin (kubectl never sends "
@@ -52,6 +56,8 @@ static int read_conf(const sk_host *h, ap_conf *c)
     c->service = sk_cfg_str(h, "service", "api");
     c->store_service = sk_cfg_str(h, "store_service", "store");
     c->token_file = sk_cfg_str(h, "token_file", NULL);
+    c->tls_cert_file = sk_cfg_str(h, "tls_cert_file", NULL);
+    c->tls_key_file = sk_cfg_str(h, "tls_key_file", NULL);
     c->git_version = sk_cfg_str(h, "kubernetes_version", SK_OPENAPI_K8S_VERSION);
     rc |= sk_cfg_int(h, "port", 6443, &c->port);
     rc |= sk_cfg_bool(h, "allow_anonymous", 0, &c->allow_anonymous);
@@ -61,6 +67,11 @@ static int read_conf(const sk_host *h, ap_conf *c)
     rc |= sk_cfg_int(h, "watch_queue", 4096, &c->watch_queue);
     if (rc)
         return SK_ECONFIG;
+    if (!c->tls_cert_file != !c->tls_key_file)
+        return conf_error(h, c->tls_cert_file ? "tls_key_file" : "tls_cert_file",
+                          "tls_cert_file and tls_key_file go together");
+    if (c->tls_cert_file && (access(c->tls_cert_file, R_OK) || access(c->tls_key_file, R_OK)))
+        return conf_error(h, "tls_cert_file", "certificate or key file is not readable");
     if (c->port < 0 || c->port > 65535)
         return conf_error(h, "port", "must be 0 to 65535");
     if (c->timeout_ms < 100 || c->timeout_ms > 600000)
@@ -174,6 +185,8 @@ static void ap_fini(void *state)
         return;
     ap_auth_free(s);
     free(s->openapi_root);
+    free(s->tls_cert);
+    free(s->tls_key);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -316,7 +316,8 @@ static void on_reply(void *arg, int status, const char *errmsg, const void *data
         }
         wpart *p = malloc(sizeof *p + len);
         pthread_mutex_lock(&w->mu);
-        bool over = !p || w->qlen >= (size_t)w->s->conf.watch_queue || w->closed;
+        bool closed = w->closed;
+        bool over = !p || w->qlen >= (size_t)w->s->conf.watch_queue || closed;
         if (!over) {
             p->next = NULL;
             p->len = len;
@@ -332,7 +333,7 @@ static void on_reply(void *arg, int status, const char *errmsg, const void *data
         pthread_mutex_unlock(&w->mu);
         if (over) {
             free(p);
-            if (!w->closed)
+            if (!closed)
                 sk_info(w->s->h, "apiserver: watch on %s: client too slow, disconnecting",
                         w->prefix);
             mark_ended(w, SK_EFULL, true);

@@ -118,11 +118,16 @@ void dp_create_rs(dp_ctx *c, int64_t replicas, int64_t revision)
     sk_mp_buf_free(&s);
     ctl_req_begin(&b, &ctl_k_rs, c->ns, NULL, 1);
     sk_mp_put_str(&b, "body");
-    sk_mp_put_map(&b, 4);
+    sk_mp_put_map(&b, 5);
     sk_mp_put_str(&b, "apiVersion");
     sk_mp_put_str(&b, "apps/v1");
     sk_mp_put_str(&b, "kind");
     sk_mp_put_str(&b, "ReplicaSet");
+    /* status.replicas is a required field of the schema, even at birth */
+    sk_mp_put_str(&b, "status");
+    sk_mp_put_map(&b, 1);
+    sk_mp_put_str(&b, "replicas");
+    sk_mp_put_int(&b, 0);
     sk_mp_put_str(&b, "metadata");
     put_rs_meta(c, &b, rsname, revision);
     sk_mp_put_str(&b, "spec");
@@ -204,12 +209,18 @@ static void find_current(dp_ctx *c, bool create, int64_t initial)
 {
     int64_t max_old = 0;
     c->cur = NULL;
-    for (size_t i = 0; i < c->nrs; i++) {
-        if (!c->cur && has_hash(c->rs[i].v, c->hash))
+    sk_mp_view tmpl = ctl_get(c->in->d, "spec.template");
+    for (size_t i = 0; i < c->nrs && !c->cur; i++)
+        if (has_hash(c->rs[i].v, c->hash))
             c->cur = &c->rs[i];
-        else if (c->rs[i].revision > max_old)
+    /* A rollback brings back an older template, whose RS may carry an
+     * older hash: recognise it by content. */
+    for (size_t i = 0; i < c->nrs && !c->cur; i++)
+        if (c->rs[i].v.p && ctl_template_equal(ctl_get(c->rs[i].v, "spec.template"), tmpl))
+            c->cur = &c->rs[i];
+    for (size_t i = 0; i < c->nrs; i++)
+        if (&c->rs[i] != c->cur && c->rs[i].revision > max_old)
             max_old = c->rs[i].revision;
-    }
     if (c->cur) {
         if (c->cur->revision <= max_old || c->cur->revision == 0)
             annotate(c, c->cur, max_old + 1);

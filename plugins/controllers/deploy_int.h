@@ -11,7 +11,7 @@
 
 typedef struct dp_rs {
     sk_mp_view v;
-    char name[256];
+    char name[320]; /* room for "<deployment>-<hash>" */
     int64_t replicas; /* spec.replicas, as this sync leaves it */
     int64_t actual, ready, avail; /* from status */
     int64_t revision, created;

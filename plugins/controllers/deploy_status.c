@@ -40,7 +40,7 @@ static sk_mp_view find_cond(sk_mp_view d, const char *type)
 
 typedef struct dp_cond {
     const char *type, *status, *reason;
-    char msg[320];
+    char msg[400];
     bool touch; /* lastUpdateTime = now even when nothing else changed */
 } dp_cond;
 

@@ -74,6 +74,12 @@ struct ctl_mgr {
     kvmap expect, health;
     char identity[300];
     size_t batches; /* action batches in flight */
+    struct batch *batch_list;
+    struct one *one_list;
+    /* The GC's owner lookups: the resourceVersion of the dependent being
+     * judged, and whether a lookup could not decide. */
+    uint64_t gc_dep_rv;
+    bool gc_unsure;
 };
 
 uint64_t ctl_now_mono(const ctl_mgr *m);
@@ -96,6 +102,8 @@ void ctl_expect_observed(ctl_mgr *m, const char *rs_key, bool add);
 /* exec.c: sends a's actions (consumed); finishes key on q when all have
  * answered, re-adding it after a->requeue_ms if asked. */
 void ctl_exec(ctl_loop *l, const char *key, ctl_actions *a);
+/* stop(): cancels every request in flight and drops their batches. */
+void ctl_exec_cancel_all(ctl_mgr *m);
 
 /* loops.c / loops_gc.c: one reconcile of key into a. */
 int ctl_run_rs(ctl_mgr *m, const char *key, ctl_actions *a);

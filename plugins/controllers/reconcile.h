@@ -38,7 +38,7 @@ typedef struct ctl_deploy_in {
 } ctl_deploy_in;
 
 typedef struct ctl_deploy_out {
-    char new_rs[256];   /* name of the current ReplicaSet ("" when none yet) */
+    char new_rs[320];   /* name of the current ReplicaSet ("" when none yet) */
     char hash[16];      /* pod-template-hash of the template */
     int64_t new_replicas; /* spec.replicas the new RS will have */
     int64_t old_replicas; /* sum over old RSs after this step */
@@ -55,6 +55,10 @@ int ctl_deploy_sync(const ctl_deploy_in *in, ctl_actions *out, ctl_deploy_out *r
 void ctl_deploy_resolve(sk_mp_view d, int64_t replicas, int64_t *surge, int64_t *unavail);
 /* Value of an IntOrString ("25%" or 1) against total; round up or down. */
 int64_t ctl_int_or_percent(sk_mp_view v, int64_t total, bool round_up, int64_t def);
+/* Templates compare and hash without the pod-template-hash label and
+ * without null values (k8s EqualIgnoreHash). */
+bool ctl_template_equal(sk_mp_view a, sk_mp_view b);
+void ctl_template_norm(sk_mp_buf *b, sk_mp_view tmpl);
 /* The pod-template-hash of a template with collisionCount. */
 void ctl_template_hash(sk_mp_view tmpl, int64_t collisions, char out[16]);
 

@@ -648,18 +648,12 @@ static void raw_append(sk_mp_buf *b, const uint8_t *p, size_t n)
 {
     if (b->err)
         return;
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap - b->len < n)
-            cap *= 2;
-        uint8_t *d = realloc(b->data, cap);
-        if (!d) {
-            b->err = -ENOMEM;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
+    uint8_t *d = st_grow(b->data, &b->cap, b->len + n, 1, 256);
+    if (!d) {
+        b->err = -ENOMEM;
+        return;
     }
+    b->data = d;
     memcpy(b->data + b->len, p, n);
     b->len += n;
 }

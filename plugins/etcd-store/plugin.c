@@ -154,6 +154,19 @@ static void on_maint_timer(void *arg, uint64_t id)
     metrics_update(p);
 }
 
+/* Undoes a start once nothing is served: the timers first, as they use the
+ * store. Closing answers queued writes and ends watches (SK_ESTOPPED) on
+ * the store's threads, then joins them: nothing of ours runs after this. */
+static void close_store(es_plugin *p)
+{
+    if (p->lease_timer)
+        sk_timer_cancel(p->h, (uint64_t)p->lease_timer);
+    if (p->maint_timer)
+        sk_timer_cancel(p->h, (uint64_t)p->maint_timer);
+    p->lease_timer = p->maint_timer = 0;
+    sk_store_close(&p->st);
+}
+
 static int es_start(void *state)
 {
     es_plugin *p = state;
@@ -183,12 +196,7 @@ static int es_start(void *state)
     p->lease_timer = t1 > 0 ? t1 : 0;
     p->maint_timer = t2 > 0 ? t2 : 0;
     if (rc) {
-        if (p->lease_timer)
-            sk_timer_cancel(h, (uint64_t)p->lease_timer);
-        if (p->maint_timer)
-            sk_timer_cancel(h, (uint64_t)p->maint_timer);
-        p->lease_timer = p->maint_timer = 0;
-        sk_store_close(&p->st);
+        close_store(p);
         return rc;
     }
     p->serving = true;
@@ -205,14 +213,7 @@ static void es_stop(void *state)
         sk_unserve(h, p->conf.service);
         p->serving = false;
     }
-    if (p->lease_timer)
-        sk_timer_cancel(h, (uint64_t)p->lease_timer);
-    if (p->maint_timer)
-        sk_timer_cancel(h, (uint64_t)p->maint_timer);
-    p->lease_timer = p->maint_timer = 0;
-    /* Answers queued writes and ends watches (SK_ESTOPPED) on the store's
-     * threads, then joins them: nothing of ours runs after this. */
-    sk_store_close(&p->st);
+    close_store(p);
 }
 
 static void es_fini(void *state)

@@ -25,16 +25,10 @@ int st_apply_begin_rev(st_apply *a, bool *bumped)
 int st_revlog_add(st_apply *a, int type, const uint8_t *key, size_t klen)
 {
     size_t need = a->rl_len + 5 + klen;
-    if (need > a->rl_cap) {
-        size_t cap = a->rl_cap ? a->rl_cap : 256;
-        while (cap < need)
-            cap *= 2;
-        uint8_t *n = realloc(a->rl, cap);
-        if (!n)
-            return -ENOMEM;
-        a->rl = n;
-        a->rl_cap = cap;
-    }
+    uint8_t *rl = st_grow(a->rl, &a->rl_cap, need, 1, 256);
+    if (!rl)
+        return -ENOMEM;
+    a->rl = rl;
     uint8_t *p = a->rl + a->rl_len;
     p[0] = (uint8_t)type;
     p[1] = (uint8_t)klen;
@@ -292,14 +286,10 @@ typedef struct kv_vec {
 static int kv_vec_push(void *arg, const sk_store_kv *kv)
 {
     kv_vec *vec = arg;
-    if (vec->n == vec->cap) {
-        size_t cap = vec->cap ? vec->cap * 2 : 8;
-        sk_store_kv *n = realloc(vec->v, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        vec->v = n;
-        vec->cap = cap;
-    }
+    sk_store_kv *v = st_grow(vec->v, &vec->cap, vec->n + 1, sizeof *v, 8);
+    if (!v)
+        return -ENOMEM;
+    vec->v = v;
     sk_store_kv *d = &vec->v[vec->n++];
     *d = *kv;
     d->key = st_arena_dup(vec->ar, kv->key, kv->key_len);
@@ -407,14 +397,10 @@ typedef struct del_ctx {
 static int del_collect(void *arg, const st_ent *e)
 {
     del_ctx *d = arg;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        st_ent *n = realloc(d->v, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        d->v = n;
-        d->cap = cap;
-    }
+    st_ent *v = st_grow(d->v, &d->cap, d->n + 1, sizeof *v, 16);
+    if (!v)
+        return -ENOMEM;
+    d->v = v;
     st_ent *c = &d->v[d->n++];
     *c = *e;
     c->key = st_arena_dup(&d->tmp, e->key, e->key_len);

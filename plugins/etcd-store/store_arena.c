@@ -81,3 +81,16 @@ void st_arena_move(st_arena *dst, st_arena *src)
     dst->head = src->head;
     src->head = NULL;
 }
+
+void *st_grow(void *v, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return v;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(v, c * size);
+    if (n)
+        *cap = c;
+    return n;
+}

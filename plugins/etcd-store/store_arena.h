@@ -19,4 +19,9 @@ void st_arena_free(st_arena *a);
 /* Moves every allocation of src into dst (src ends empty). */
 void st_arena_move(st_arena *dst, st_arena *src);
 
+/* Not an arena, but the store's other way to hold many things: array v of
+ * *cap elements of size bytes grown to hold need, doubling (from first) so
+ * appends stay amortised O(1). NULL on ENOMEM with v and *cap unchanged. */
+void *st_grow(void *v, size_t *cap, size_t need, size_t size, size_t first);
+
 #endif

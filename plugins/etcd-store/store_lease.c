@@ -221,14 +221,10 @@ int sk_store_lease_expire(sk_store *st)
 
 static int lchg_add(st_apply *a, int64_t id, int64_t ttl, bool grant)
 {
-    if (a->nlchg == a->caplchg) {
-        size_t cap = a->caplchg ? a->caplchg * 2 : 8;
-        void *n = realloc(a->lchg, cap * sizeof *a->lchg);
-        if (!n)
-            return -ENOMEM;
-        a->lchg = n;
-        a->caplchg = cap;
-    }
+    void *n = st_grow(a->lchg, &a->caplchg, a->nlchg + 1, sizeof *a->lchg, 8);
+    if (!n)
+        return -ENOMEM;
+    a->lchg = n;
     a->lchg[a->nlchg++] = (struct st_lease_change){.id = id, .ttl = ttl, .grant = grant};
     return 0;
 }
@@ -286,17 +282,12 @@ static int lease_ekeys(st_apply *a, int64_t id, uint8_t **buf, size_t *len)
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && k.mv_size > 8 && memcmp(k.mv_data, kb, 8) == 0) {
         size_t elen = k.mv_size - 8;
-        if (*len + elen + 2 > cap) {
-            cap = cap ? cap * 2 : 4096;
-            while (cap < *len + elen + 2)
-                cap *= 2;
-            uint8_t *n = realloc(*buf, cap);
-            if (!n) {
-                rc = -ENOMEM;
-                break;
-            }
-            *buf = n;
+        uint8_t *n = st_grow(*buf, &cap, *len + elen + 2, 1, 4096);
+        if (!n) {
+            rc = -ENOMEM;
+            break;
         }
+        *buf = n;
         (*buf)[*len] = (uint8_t)elen;
         (*buf)[*len + 1] = (uint8_t)(elen >> 8);
         memcpy(*buf + *len + 2, (uint8_t *)k.mv_data + 8, elen);

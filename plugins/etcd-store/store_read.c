@@ -71,14 +71,10 @@ static int emit(scan_ctx *c, const st_ent *e)
 
 static int run_push(scan_ctx *c, const st_ent *e)
 {
-    if (c->nrun == c->caprun) {
-        size_t cap = c->caprun ? c->caprun * 2 : 8;
-        st_ent *n = realloc(c->run, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        c->run = n;
-        c->caprun = cap;
-    }
+    st_ent *run = st_grow(c->run, &c->caprun, c->nrun + 1, sizeof *run, 8);
+    if (!run)
+        return -ENOMEM;
+    c->run = run;
     c->run[c->nrun++] = *e;
     return 0;
 }
@@ -101,22 +97,30 @@ static int emit_run(scan_ctx *c)
     return 0;
 }
 
+/* Where e is stored, and its key: a long key's ekey holds only part of it,
+ * so its record (rkey) must carry the whole key. */
+static int ent_set_key(st_ent *e, const uint8_t *ekey, size_t elen, const uint8_t *rkey,
+                       size_t rkey_len)
+{
+    e->ekey = ekey;
+    e->elen = elen;
+    if (!st_ekey_is_long(elen)) {
+        e->key = ekey;
+        e->key_len = elen;
+        return 0;
+    }
+    if (!rkey)
+        return SK_EINTERNAL;
+    e->key = rkey;
+    e->key_len = rkey_len;
+    return 0;
+}
+
 static int ent_from_idx(const MDB_val *k, const MDB_val *v, st_ent *e)
 {
     st_idx_rec r;
-    if (st_idx_decode(v, &r))
+    if (st_idx_decode(v, &r) || ent_set_key(e, k->mv_data, k->mv_size, r.key, r.key_len))
         return SK_EINTERNAL;
-    e->ekey = k->mv_data;
-    e->elen = k->mv_size;
-    if (st_ekey_is_long(k->mv_size)) {
-        if (!r.key)
-            return SK_EINTERNAL;
-        e->key = r.key;
-        e->key_len = r.key_len;
-    } else {
-        e->key = k->mv_data;
-        e->key_len = k->mv_size;
-    }
     e->create_rev = r.create_rev;
     e->mod_rev = r.mod_rev;
     e->version = r.version;
@@ -162,19 +166,8 @@ static int scan_idx(scan_ctx *c, MDB_cursor *cur)
 static int ent_from_hist(const MDB_val *k, const MDB_val *v, st_ent *e, bool *live)
 {
     st_hist_rec r;
-    if (st_hist_decode(v, &r))
+    if (st_hist_decode(v, &r) || ent_set_key(e, k->mv_data, st_hkey_elen(k), r.key, r.key_len))
         return SK_EINTERNAL;
-    e->ekey = k->mv_data;
-    e->elen = st_hkey_elen(k);
-    if (st_ekey_is_long(e->elen)) {
-        if (!r.key)
-            return SK_EINTERNAL;
-        e->key = r.key;
-        e->key_len = r.key_len;
-    } else {
-        e->key = e->ekey;
-        e->key_len = e->elen;
-    }
     e->create_rev = r.create_rev;
     e->mod_rev = (int64_t)st_hkey_rev(k);
     e->version = r.version;
@@ -334,26 +327,33 @@ static int long_find(sk_store *st, MDB_txn *txn, bool hist, const uint8_t *key, 
     return 0;
 }
 
+/* The ekey an existing key is stored under: the key itself when short,
+ * else its long form as found in idx (or in history, with hist). */
+static int existing_ekey(sk_store *st, MDB_txn *txn, bool hist, const uint8_t *key, size_t klen,
+                         uint8_t *ekey_buf, const uint8_t **ekey, size_t *elen)
+{
+    *ekey = key;
+    *elen = klen;
+    if (klen <= ST_KEY_SHORT_MAX)
+        return 0;
+    bool found;
+    int cfree, rc = long_find(st, txn, hist, key, klen, ekey_buf, &found, &cfree);
+    if (rc)
+        return rc;
+    if (!found)
+        return SK_ENOTFOUND;
+    *ekey = ekey_buf;
+    *elen = ST_EKEY_LONG;
+    return 0;
+}
+
 int st_get_current(sk_store *st, MDB_txn *txn, const uint8_t *key, size_t klen, st_ent *e,
                    uint8_t *ekey_buf)
 {
-    MDB_val k = {klen, (void *)key}, v;
-    if (klen > ST_KEY_SHORT_MAX) {
-        bool found;
-        int cfree, rc = long_find(st, txn, false, key, klen, ekey_buf, &found, &cfree);
-        if (rc)
-            return rc;
-        if (!found)
-            return SK_ENOTFOUND;
-        k.mv_size = ST_EKEY_LONG;
-        k.mv_data = ekey_buf;
-    }
-    int rc = mdb_get(txn, st->db_idx, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return SK_ENOTFOUND;
-    if (rc)
-        return st_mdb_err(rc, "read idx", NULL, 0);
-    return ent_from_idx(&k, &v, e);
+    const uint8_t *ekey;
+    size_t elen;
+    int rc = existing_ekey(st, txn, false, key, klen, ekey_buf, &ekey, &elen);
+    return rc ? rc : st_get_by_ekey(st, txn, ekey, elen, e);
 }
 
 /* The ekey a write of key uses: the existing one, or a fresh collision
@@ -379,46 +379,36 @@ int st_key_assign(sk_store *st, MDB_txn *txn, const uint8_t *key, size_t klen, u
     return 0;
 }
 
-int st_get_at(sk_store *st, MDB_txn *txn, const uint8_t *key, size_t klen, int64_t rev,
-              st_ent *e, uint8_t *ekey_buf)
+/* The live entry of ekey at rev in history: 0, SK_ENOTFOUND (none, or a
+ * tombstone), or < 0. */
+static int hist_live_at(sk_store *st, MDB_txn *txn, const uint8_t *ekey, size_t elen, uint64_t rev,
+                        st_ent *e)
 {
-    size_t elen = klen;
-    const uint8_t *ekey = key;
-    if (klen > ST_KEY_SHORT_MAX) {
-        bool found;
-        int cfree, rc = long_find(st, txn, true, key, klen, ekey_buf, &found, &cfree);
-        if (rc)
-            return rc;
-        if (!found)
-            return SK_ENOTFOUND;
-        ekey = ekey_buf;
-        elen = ST_EKEY_LONG;
-    }
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, st->db_hist, &cur);
     if (rc)
         return st_mdb_err(rc, "open cursor", NULL, 0);
     bool live = false;
-    rc = hist_latest(cur, ekey, elen, (uint64_t)rev, e, &live);
+    rc = hist_latest(cur, ekey, elen, rev, e, &live);
     mdb_cursor_close(cur);
     if (rc == 0 && !live)
         rc = SK_ENOTFOUND;
     return rc;
 }
 
+int st_get_at(sk_store *st, MDB_txn *txn, const uint8_t *key, size_t klen, int64_t rev,
+              st_ent *e, uint8_t *ekey_buf)
+{
+    const uint8_t *ekey;
+    size_t elen;
+    int rc = existing_ekey(st, txn, true, key, klen, ekey_buf, &ekey, &elen);
+    return rc ? rc : hist_live_at(st, txn, ekey, elen, (uint64_t)rev, e);
+}
+
 int st_hist_before(sk_store *st, MDB_txn *txn, const uint8_t *ekey, size_t elen, int64_t rev,
                    st_ent *e)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->db_hist, &cur);
-    if (rc)
-        return st_mdb_err(rc, "open cursor", NULL, 0);
-    bool live = false;
-    rc = rev > 0 ? hist_latest(cur, ekey, elen, (uint64_t)rev - 1, e, &live) : SK_ENOTFOUND;
-    mdb_cursor_close(cur);
-    if (rc == 0 && !live)
-        rc = SK_ENOTFOUND;
-    return rc;
+    return rev > 0 ? hist_live_at(st, txn, ekey, elen, (uint64_t)rev - 1, e) : SK_ENOTFOUND;
 }
 
 int st_value_at(sk_store *st, MDB_txn *txn, const uint8_t *ekey, size_t elen, int64_t mod_rev,

@@ -122,14 +122,10 @@ void st_batch_free(st_batch *b)
 
 int st_batch_add(st_batch *b, int type, const st_ent *e, const uint8_t *val, size_t vlen)
 {
-    if (b->nevs == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        st_event_obj **n = realloc(b->evs, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        b->evs = n;
-        b->cap = cap;
-    }
+    st_event_obj **evs = st_grow(b->evs, &b->cap, b->nevs + 1, sizeof *evs, 64);
+    if (!evs)
+        return -ENOMEM;
+    b->evs = evs;
     st_event_obj *o = event_new(type, e, val, vlen);
     if (!o)
         return -ENOMEM;
@@ -318,12 +314,10 @@ static int q_push(st_watcher *w, st_event_obj *o)
             memmove(w->q, w->q + w->qhead, w->qlen * sizeof *w->q);
             w->qhead = 0;
         } else {
-            size_t cap = w->qcap ? w->qcap * 2 : 64;
-            st_event_obj **n = realloc(w->q, cap * sizeof *n);
-            if (!n)
+            st_event_obj **q = st_grow(w->q, &w->qcap, w->qcap + 1, sizeof *q, 64);
+            if (!q)
                 return -ENOMEM;
-            w->q = n;
-            w->qcap = cap;
+            w->q = q;
         }
     }
     w->q[w->qhead + w->qlen++] = o;

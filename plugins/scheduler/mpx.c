@@ -112,26 +112,41 @@ int sk_mpx_array(sk_mpx *x, sk_mp_view v, uint32_t *n)
     return 0;
 }
 
-int sk_mpx_strs(sk_mpx *x, sk_mp_view v, const char *const **out, uint32_t *n)
+int sk_mpx_items(sk_mpx *x, sk_mp_view v, size_t size, sk_mpx_item_fn fn, const void *ctx,
+                 void **out, uint32_t *n)
 {
     sk_mp_iter it;
     sk_mp_view k, item;
     *out = NULL;
-    int rc = sk_mpx_array(x, v, n);
-    if (rc || *n == 0)
-        return rc;
-    const char **arr = sk_arena_calloc(x->arena, *n, sizeof(*arr));
+    if (sk_mpx_array(x, v, n))
+        return SK_EBADMSG;
+    if (*n == 0)
+        return 0;
+    char *arr = sk_arena_calloc(x->arena, *n, size);
     if (!arr)
         return x->arena->err;
-    if (sk_mp_iter_init(v, &it, n))
-        return bad(x, "values");
-    for (uint32_t i = 0; sk_mp_iter_next(&it, &k, &item) == 1 && i < *n; i++) {
-        rc = dup_str(x, item, "values", &arr[i]);
+    sk_mp_iter_init(v, &it, n);
+    for (uint32_t i = 0; i < *n && sk_mp_iter_next(&it, &k, &item) == 1; i++) {
+        int rc = fn(x, item, arr + (size_t)i * size, ctx);
         if (rc)
             return rc;
     }
     *out = arr;
     return 0;
+}
+
+static int parse_value(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    (void)ctx;
+    return dup_str(x, item, "values", elem);
+}
+
+int sk_mpx_strs(sk_mpx *x, sk_mp_view v, const char *const **out, uint32_t *n)
+{
+    void *arr;
+    int rc = sk_mpx_items(x, v, sizeof(const char *), parse_value, NULL, &arr, n);
+    *out = arr;
+    return rc;
 }
 
 static int cmp_kv(const void *a, const void *b)
@@ -189,36 +204,31 @@ static int parse_op(sk_mpx *x, sk_mp_view v, bool node_selector, sk_sched_op *op
     return bad(x, "operator");
 }
 
+/* ctx points at a bool: node selectors also allow Gt and Lt. */
+static int parse_requirement(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    sk_sched_requirement *req = elem;
+    sk_mp_view opv, vals;
+    int rc = sk_mpx_str(x, item, "key", &req->key);
+    if (!rc)
+        rc = sk_mpx_field(x, item, "operator", &opv);
+    if (!rc)
+        rc = parse_op(x, opv, *(const bool *)ctx, &req->op);
+    if (!rc)
+        rc = sk_mpx_field(x, item, "values", &vals);
+    if (!rc)
+        rc = sk_mpx_strs(x, vals, &req->values, &req->nvalues);
+    return rc;
+}
+
 static int parse_requirements(sk_mpx *x, sk_mp_view v, bool node_selector,
                               const sk_sched_requirement **out, uint32_t *n)
 {
-    sk_mp_iter it;
-    sk_mp_view k, item;
-    *out = NULL;
-    if (sk_mpx_array(x, v, n))
-        return SK_EBADMSG;
-    if (*n == 0)
-        return 0;
-    sk_sched_requirement *reqs = sk_arena_calloc(x->arena, *n, sizeof(*reqs));
-    if (!reqs)
-        return x->arena->err;
-    sk_mp_iter_init(v, &it, n);
-    for (uint32_t i = 0; i < *n && sk_mp_iter_next(&it, &k, &item) == 1; i++) {
-        sk_mp_view opv, vals;
-        int rc = sk_mpx_str(x, item, "key", &reqs[i].key);
-        if (!rc)
-            rc = sk_mpx_field(x, item, "operator", &opv);
-        if (!rc)
-            rc = parse_op(x, opv, node_selector, &reqs[i].op);
-        if (!rc)
-            rc = sk_mpx_field(x, item, "values", &vals);
-        if (!rc)
-            rc = sk_mpx_strs(x, vals, &reqs[i].values, &reqs[i].nvalues);
-        if (rc)
-            return rc;
-    }
-    *out = reqs;
-    return 0;
+    void *arr;
+    int rc = sk_mpx_items(x, v, sizeof(sk_sched_requirement), parse_requirement, &node_selector,
+                         &arr, n);
+    *out = arr;
+    return rc;
 }
 
 int sk_mpx_selector(sk_mpx *x, sk_mp_view v, sk_sched_label_selector *out)
@@ -278,64 +288,55 @@ static int parse_effect(sk_mpx *x, sk_mp_view v, sk_sched_effect *out)
     return 0;
 }
 
+static int parse_taint(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    sk_sched_taint *t = elem;
+    sk_mp_view ef;
+    (void)ctx;
+    int rc = sk_mpx_str(x, item, "key", &t->key);
+    if (!rc)
+        rc = sk_mpx_str(x, item, "value", &t->value);
+    if (!rc)
+        rc = sk_mpx_field(x, item, "effect", &ef);
+    if (!rc)
+        rc = parse_effect(x, ef, &t->effect);
+    return rc;
+}
+
 int sk_mpx_taints(sk_mpx *x, sk_mp_view v, const sk_sched_taint **out, uint32_t *n)
 {
-    sk_mp_iter it;
-    sk_mp_view k, item, ef;
-    *out = NULL;
-    if (sk_mpx_array(x, v, n))
-        return SK_EBADMSG;
-    if (*n == 0)
-        return 0;
-    sk_sched_taint *t = sk_arena_calloc(x->arena, *n, sizeof(*t));
-    if (!t)
-        return x->arena->err;
-    sk_mp_iter_init(v, &it, n);
-    for (uint32_t i = 0; i < *n && sk_mp_iter_next(&it, &k, &item) == 1; i++) {
-        int rc = sk_mpx_str(x, item, "key", &t[i].key);
-        if (!rc)
-            rc = sk_mpx_str(x, item, "value", &t[i].value);
-        if (!rc)
-            rc = sk_mpx_field(x, item, "effect", &ef);
-        if (!rc)
-            rc = parse_effect(x, ef, &t[i].effect);
-        if (rc)
-            return rc;
-    }
-    *out = t;
-    return 0;
+    void *arr;
+    int rc = sk_mpx_items(x, v, sizeof(sk_sched_taint), parse_taint, NULL, &arr, n);
+    *out = arr;
+    return rc;
+}
+
+static int parse_toleration(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    sk_sched_toleration *t = elem;
+    sk_mp_view ef;
+    const char *op;
+    (void)ctx;
+    int rc = sk_mpx_str(x, item, "key", &t->key);
+    if (!rc)
+        rc = sk_mpx_str(x, item, "value", &t->value);
+    if (!rc)
+        rc = sk_mpx_str(x, item, "operator", &op);
+    if (!rc && strcmp(op, "Exists") != 0 && strcmp(op, "Equal") != 0 && op[0])
+        rc = bad(x, "operator");
+    if (!rc)
+        rc = sk_mpx_field(x, item, "effect", &ef);
+    if (!rc)
+        rc = parse_effect(x, ef, &t->effect);
+    if (!rc)
+        t->exists = strcmp(op, "Exists") == 0;
+    return rc;
 }
 
 int sk_mpx_tolerations(sk_mpx *x, sk_mp_view v, const sk_sched_toleration **out, uint32_t *n)
 {
-    sk_mp_iter it;
-    sk_mp_view k, item, ef;
-    *out = NULL;
-    if (sk_mpx_array(x, v, n))
-        return SK_EBADMSG;
-    if (*n == 0)
-        return 0;
-    sk_sched_toleration *t = sk_arena_calloc(x->arena, *n, sizeof(*t));
-    if (!t)
-        return x->arena->err;
-    sk_mp_iter_init(v, &it, n);
-    for (uint32_t i = 0; i < *n && sk_mp_iter_next(&it, &k, &item) == 1; i++) {
-        const char *op;
-        int rc = sk_mpx_str(x, item, "key", &t[i].key);
-        if (!rc)
-            rc = sk_mpx_str(x, item, "value", &t[i].value);
-        if (!rc)
-            rc = sk_mpx_str(x, item, "operator", &op);
-        if (!rc && strcmp(op, "Exists") != 0 && strcmp(op, "Equal") != 0 && op[0])
-            rc = bad(x, "operator");
-        if (!rc)
-            rc = sk_mpx_field(x, item, "effect", &ef);
-        if (!rc)
-            rc = parse_effect(x, ef, &t[i].effect);
-        if (rc)
-            return rc;
-        t[i].exists = strcmp(op, "Exists") == 0;
-    }
-    *out = t;
-    return 0;
+    void *arr;
+    int rc = sk_mpx_items(x, v, sizeof(sk_sched_toleration), parse_toleration, NULL, &arr, n);
+    *out = arr;
+    return rc;
 }

@@ -36,5 +36,11 @@ int sk_mpx_tolerations(sk_mpx *x, sk_mp_view v, const sk_sched_toleration **out,
 int sk_mpx_time(sk_mpx *x, sk_mp_view v, const char *path, int64_t *out);
 /* Number of items of an array (0 when absent); SK_EBADMSG if not one. */
 int sk_mpx_array(sk_mpx *x, sk_mp_view v, uint32_t *n);
+/* Parses one array item into *elem; ctx is what the caller passed along. */
+typedef int (*sk_mpx_item_fn)(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx);
+/* A list field: an arena array of *n elements of size bytes, each parsed
+ * by fn from one item of array v. *out is NULL when empty or on error. */
+int sk_mpx_items(sk_mpx *x, sk_mp_view v, size_t size, sk_mpx_item_fn fn, const void *ctx,
+                 void **out, uint32_t *n);
 
 #endif

@@ -48,25 +48,50 @@ int sk_overlay_init(sk_node_info *tmp, const sk_sched_node *base)
     return 0;
 }
 
+/* A what-if run: filtering pod on a private copy of node, with a private
+ * cycle state, after the caller has changed both. */
+typedef struct what_if {
+    sk_node_info tmp;
+    sk_sched_cycle *clone;
+} what_if;
+
+/* False when the node copy could not be made (nothing to free). Else
+ * *code says whether the cycle clone was made; close_filter must follow. */
+static bool open_what_if(what_if *w, const sk_sched_cycle *c, const sk_sched_node *node,
+                         sk_sched_code *code)
+{
+    if (sk_overlay_init(&w->tmp, node))
+        return false;
+    w->clone = sk_cycle_clone(c);
+    *code = w->clone ? SK_SCHED_SUCCESS : SK_SCHED_ERROR;
+    return true;
+}
+
+/* Filters (unless a change already failed) and frees the copies. */
+static sk_sched_code close_filter(what_if *w, sk_sched_fw *fw, const sk_sched_pod *pod,
+                                  sk_sched_code code, sk_sched_status *st)
+{
+    if (code == SK_SCHED_SUCCESS)
+        code = sk_fw_filter(fw, w->clone, pod, &w->tmp.node, st);
+    sk_cycle_free(&w->clone);
+    sk_node_info_clear(&w->tmp);
+    return code;
+}
+
 sk_sched_code sk_filter_without(sk_sched_fw *fw, const sk_sched_cycle *c, const sk_sched_pod *pod,
                                 const sk_sched_node *node, const sk_sched_pod *const *removed,
                                 uint32_t nremoved, sk_sched_status *st)
 {
-    sk_node_info tmp;
-    if (sk_overlay_init(&tmp, node))
+    what_if w;
+    sk_sched_code code;
+    if (!open_what_if(&w, c, node, &code))
         return SK_SCHED_ERROR;
-    sk_sched_cycle *clone = sk_cycle_clone(c);
-    sk_sched_code code = clone ? SK_SCHED_SUCCESS : SK_SCHED_ERROR;
     for (uint32_t i = 0; code == SK_SCHED_SUCCESS && i < nremoved; i++) {
-        if (sk_node_remove_pod(&tmp, removed[i]->uid) != 0)
+        if (sk_node_remove_pod(&w.tmp, removed[i]->uid) != 0)
             continue; /* not on this node: nothing to take away */
-        code = sk_fw_remove_pod(fw, clone, pod, removed[i], &tmp.node, st);
+        code = sk_fw_remove_pod(fw, w.clone, pod, removed[i], &w.tmp.node, st);
     }
-    if (code == SK_SCHED_SUCCESS)
-        code = sk_fw_filter(fw, clone, pod, &tmp.node, st);
-    sk_cycle_free(&clone);
-    sk_node_info_clear(&tmp);
-    return code;
+    return close_filter(&w, fw, pod, code, st);
 }
 
 /* Pods nominated to node that would run before pod. */
@@ -97,21 +122,17 @@ sk_sched_code sk_filter_with_nominated(sk_scheduler *s, sk_sched_fw *fw, const s
         return sk_fw_filter(fw, c, pod, node, st);
     /* As kube-scheduler: the pod must fit both with the nominated pods
      * (they will land first) and without them (they may not). */
-    sk_node_info tmp;
-    if (sk_overlay_init(&tmp, node))
+    what_if w;
+    sk_sched_code code;
+    if (!open_what_if(&w, c, node, &code))
         return SK_SCHED_ERROR;
-    sk_sched_cycle *clone = sk_cycle_clone(c);
-    sk_sched_code code = clone ? SK_SCHED_SUCCESS : SK_SCHED_ERROR;
     for (uint32_t i = 0; code == SK_SCHED_SUCCESS && i < n; i++) {
-        if (sk_node_add_pod(&tmp, noms[i]))
+        if (sk_node_add_pod(&w.tmp, noms[i]))
             code = SK_SCHED_ERROR;
         else
-            code = sk_fw_add_pod(fw, clone, pod, &noms[i]->pod, &tmp.node, st);
+            code = sk_fw_add_pod(fw, w.clone, pod, &noms[i]->pod, &w.tmp.node, st);
     }
-    if (code == SK_SCHED_SUCCESS)
-        code = sk_fw_filter(fw, clone, pod, &tmp.node, st);
-    sk_cycle_free(&clone);
-    sk_node_info_clear(&tmp);
+    code = close_filter(&w, fw, pod, code, st);
     if (code != SK_SCHED_SUCCESS)
         return code;
     return sk_fw_filter(fw, c, pod, node, st);

@@ -30,8 +30,9 @@ static int zone_key(sk_mpx *x, sk_sched_node *view, const char **out)
     return 0;
 }
 
-static int parse_node_into(sk_mpx *x, sk_mp_view root, sk_node_obj *o)
+static int parse_node_into(sk_mpx *x, sk_mp_view root, void *obj)
 {
+    sk_node_obj *o = obj;
     sk_mp_view md, labels, spec, taints, status, alloc;
     sk_reslist r;
     int rc;
@@ -57,75 +58,77 @@ static int parse_node_into(sk_mpx *x, sk_mp_view root, sk_node_obj *o)
     return zone_key(x, &view, &o->zone_key);
 }
 
-static void report(char *err, size_t errlen, const char *kind, const sk_mpx *x, int rc)
+static int parse_ns_into(sk_mpx *x, sk_mp_view root, void *obj)
 {
-    if (err && errlen)
-        snprintf(err, errlen, "%s: %s: %s", kind, x->what ? x->what : "?", sk_strerror(rc));
+    sk_ns_obj *o = obj;
+    sk_mp_view md, labels;
+    int rc;
+    if ((rc = sk_mpx_field(x, root, "metadata", &md)) ||
+        (rc = sk_mpx_str(x, md, "name", &o->ns.name)) ||
+        (rc = sk_mpx_field(x, md, "labels", &labels)) ||
+        (rc = sk_mpx_labels(x, labels, &o->ns.labels)))
+        return rc;
+    if (!o->ns.name[0])
+        return (x->what = "metadata.name", SK_EBADMSG);
+    return 0;
+}
+
+/* Both kinds hold all they point at in their own arena. */
+static void free_in_arena(sk_arena *arena, void *obj)
+{
+    sk_arena_free(arena);
+    free(obj);
+}
+
+/* Both kinds: the msgpack is checked, then fn fills obj from it, with
+ * strings in arena; err names kind and the field that failed. */
+static int parse_obj(const void *buf, size_t len, sk_arena *arena, void *obj,
+                     int (*fn)(sk_mpx *, sk_mp_view, void *), const char *kind, char *err,
+                     size_t errlen)
+{
+    sk_mp_view root;
+    sk_mpx x = {arena, "msgpack"};
+    int rc = sk_mp_check(buf, len, SK_MP_MAX_DEPTH, &root) ? SK_EBADMSG : 0;
+    if (!rc) {
+        x.what = NULL;
+        rc = fn(&x, root, obj);
+    }
+    if (rc && err && errlen)
+        snprintf(err, errlen, "%s: %s: %s", kind, x.what ? x.what : "?", sk_strerror(rc));
+    return rc;
 }
 
 int sk_node_parse(const void *buf, size_t len, sk_node_obj **out, char *err, size_t errlen)
 {
-    sk_mp_view root;
-    *out = NULL;
     sk_node_obj *o = calloc(1, sizeof(*o));
-    if (!o)
-        return -ENOMEM;
-    sk_mpx x = {&o->arena, "msgpack"};
-    int rc = sk_mp_check(buf, len, SK_MP_MAX_DEPTH, &root) ? SK_EBADMSG : 0;
-    if (!rc) {
-        x.what = NULL;
-        rc = parse_node_into(&x, root, o);
-    }
-    if (rc) {
-        report(err, errlen, "node", &x, rc);
+    int rc = o ? parse_obj(buf, len, &o->arena, o, parse_node_into, "node", err, errlen) : -ENOMEM;
+    if (rc)
         sk_node_obj_free(&o);
-        return rc;
-    }
     *out = o;
-    return 0;
+    return rc;
 }
 
 void sk_node_obj_free(sk_node_obj **n)
 {
-    if (!*n)
-        return;
-    sk_arena_free(&(*n)->arena);
-    free(*n);
+    if (*n)
+        free_in_arena(&(*n)->arena, *n);
     *n = NULL;
 }
 
 int sk_ns_parse(const void *buf, size_t len, sk_ns_obj **out, char *err, size_t errlen)
 {
-    sk_mp_view root, md, labels;
-    *out = NULL;
     sk_ns_obj *o = calloc(1, sizeof(*o));
-    if (!o)
-        return -ENOMEM;
-    sk_mpx x = {&o->arena, "msgpack"};
-    int rc = sk_mp_check(buf, len, SK_MP_MAX_DEPTH, &root) ? SK_EBADMSG : 0;
-    if (!rc) {
-        x.what = NULL;
-        if ((rc = sk_mpx_field(&x, root, "metadata", &md)) == 0 &&
-            (rc = sk_mpx_str(&x, md, "name", &o->ns.name)) == 0 &&
-            (rc = sk_mpx_field(&x, md, "labels", &labels)) == 0)
-            rc = sk_mpx_labels(&x, labels, &o->ns.labels);
-        if (!rc && !o->ns.name[0])
-            rc = (x.what = "metadata.name", SK_EBADMSG);
-    }
-    if (rc) {
-        report(err, errlen, "namespace", &x, rc);
+    int rc = o ? parse_obj(buf, len, &o->arena, o, parse_ns_into, "namespace", err, errlen)
+               : -ENOMEM;
+    if (rc)
         sk_ns_obj_free(&o);
-        return rc;
-    }
     *out = o;
-    return 0;
+    return rc;
 }
 
 void sk_ns_obj_free(sk_ns_obj **n)
 {
-    if (!*n)
-        return;
-    sk_arena_free(&(*n)->arena);
-    free(*n);
+    if (*n)
+        free_in_arena(&(*n)->arena, *n);
     *n = NULL;
 }

@@ -79,54 +79,52 @@ static int parse_pod_term(sk_mpx *x, sk_mp_view v, const sk_sched_pod *pod, sk_s
     return 0;
 }
 
+/* ctx is the pod the term belongs to. */
+static int parse_pod_term_item(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    return parse_pod_term(x, item, ctx, elem);
+}
+
 static int parse_pod_terms(sk_mpx *x, sk_mp_view list, const sk_sched_pod *pod,
                            const sk_sched_pod_term **out, uint32_t *n)
 {
-    sk_mp_iter it;
-    sk_mp_view k, item;
-    *out = NULL;
-    int rc = sk_mpx_array(x, list, n);
-    if (rc || *n == 0)
+    void *arr;
+    int rc = sk_mpx_items(x, list, sizeof(sk_sched_pod_term), parse_pod_term_item, pod, &arr, n);
+    *out = arr;
+    return rc;
+}
+
+/* ctx is the pod the term belongs to. */
+static int weighted_term_item(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    sk_sched_weighted_pod_term *t = elem;
+    sk_mp_view term;
+    int64_t w;
+    int rc;
+    if ((rc = sk_mpx_i64(x, item, "weight", 0, &w)) ||
+        (rc = sk_mpx_field(x, item, "podAffinityTerm", &term)) ||
+        (rc = parse_pod_term(x, term, ctx, &t->term)))
         return rc;
-    sk_sched_pod_term *terms = sk_arena_calloc(x->arena, *n, sizeof(*terms));
-    if (!terms)
-        return x->arena->err;
-    sk_mp_iter_init(list, &it, n);
-    for (uint32_t i = 0; i < *n && sk_mp_iter_next(&it, &k, &item) == 1; i++)
-        if ((rc = parse_pod_term(x, item, pod, &terms[i])))
-            return rc;
-    *out = terms;
+    if (w < INT32_MIN || w > INT32_MAX)
+        return (x->what = "weight", SK_EBADMSG);
+    t->weight = (int32_t)w;
     return 0;
 }
 
 static int parse_weighted_terms(sk_mpx *x, sk_mp_view list, const sk_sched_pod *pod,
                                 const sk_sched_weighted_pod_term **out, uint32_t *n)
 {
-    sk_mp_iter it;
-    sk_mp_view k, item, term;
-    uint32_t total;
-    *out = NULL;
-    *n = 0;
-    int rc = sk_mpx_array(x, list, &total);
-    if (rc || total == 0)
-        return rc;
-    sk_sched_weighted_pod_term *terms = sk_arena_calloc(x->arena, total, sizeof(*terms));
-    if (!terms)
-        return x->arena->err;
-    sk_mp_iter_init(list, &it, &total);
-    while (*n < total && sk_mp_iter_next(&it, &k, &item) == 1) {
-        int64_t w;
-        if ((rc = sk_mpx_i64(x, item, "weight", 0, &w)) ||
-            (rc = sk_mpx_field(x, item, "podAffinityTerm", &term)) ||
-            (rc = parse_pod_term(x, term, pod, &terms[*n].term)))
-            return rc;
-        if (w < INT32_MIN || w > INT32_MAX)
-            return (x->what = "weight", SK_EBADMSG);
-        terms[*n].weight = (int32_t)w;
-        (*n)++;
-    }
-    *out = terms;
-    return 0;
+    void *arr;
+    int rc = sk_mpx_items(x, list, sizeof(sk_sched_weighted_pod_term), weighted_term_item, pod,
+                          &arr, n);
+    *out = arr;
+    return rc;
+}
+
+static int node_term_item(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    (void)ctx;
+    return sk_mpx_node_term(x, item, elem);
 }
 
 static int parse_node_affinity(sk_mpx *x, sk_mp_view na, sk_sched_pod *pod)
@@ -137,17 +135,10 @@ static int parse_node_affinity(sk_mpx *x, sk_mp_view na, sk_sched_pod *pod)
     int rc = sk_mpx_field(x, na, "requiredDuringSchedulingIgnoredDuringExecution", &req);
     if (!rc && !sk_mpx_absent(req)) {
         pod->has_required_node_affinity = true;
+        void *t;
         if ((rc = sk_mpx_field(x, req, "nodeSelectorTerms", &terms)) ||
-            (rc = sk_mpx_array(x, terms, &n)))
+            (rc = sk_mpx_items(x, terms, sizeof(sk_sched_node_term), node_term_item, NULL, &t, &n)))
             return rc;
-        sk_sched_node_term *t = n ? sk_arena_calloc(x->arena, n, sizeof(*t)) : NULL;
-        if (n && !t)
-            return x->arena->err;
-        if (n)
-            sk_mp_iter_init(terms, &it, &n);
-        for (uint32_t i = 0; i < n && sk_mp_iter_next(&it, &k, &item) == 1; i++)
-            if ((rc = sk_mpx_node_term(x, item, &t[i])))
-                return rc;
         pod->required_node_terms = t;
         pod->nrequired_node_terms = n;
     }
@@ -241,48 +232,38 @@ static int parse_one_spread(sk_mpx *x, sk_mp_view v, const sk_sched_pod *pod, sk
     return 0;
 }
 
+/* ctx is the pod the constraint belongs to. */
+static int spread_item(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    return parse_one_spread(x, item, ctx, elem);
+}
+
 static int parse_spread(sk_mpx *x, sk_mp_view spec, sk_sched_pod *pod)
 {
-    sk_mp_view list, k, item;
-    sk_mp_iter it;
-    uint32_t n;
+    sk_mp_view list;
+    void *c = NULL; /* on error the whole pod is dropped, counts and all */
     int rc = sk_mpx_field(x, spec, "topologySpreadConstraints", &list);
     if (!rc)
-        rc = sk_mpx_array(x, list, &n);
-    if (rc || n == 0)
-        return rc;
-    sk_sched_spread *c = sk_arena_calloc(x->arena, n, sizeof(*c));
-    if (!c)
-        return x->arena->err;
-    sk_mp_iter_init(list, &it, &n);
-    for (uint32_t i = 0; i < n && sk_mp_iter_next(&it, &k, &item) == 1; i++)
-        if ((rc = parse_one_spread(x, item, pod, &c[i])))
-            return rc;
+        rc = sk_mpx_items(x, list, sizeof(sk_sched_spread), spread_item, pod, &c, &pod->nspread);
     pod->spread = c;
-    pod->nspread = n;
-    return 0;
+    return rc;
+}
+
+static int gate_item(sk_mpx *x, sk_mp_view item, void *elem, const void *ctx)
+{
+    (void)ctx;
+    return sk_mpx_str(x, item, "name", elem);
 }
 
 static int parse_gates(sk_mpx *x, sk_mp_view spec, sk_sched_pod *pod)
 {
-    sk_mp_view list, k, item;
-    sk_mp_iter it;
-    uint32_t n;
+    sk_mp_view list;
+    void *g = NULL;
     int rc = sk_mpx_field(x, spec, "schedulingGates", &list);
     if (!rc)
-        rc = sk_mpx_array(x, list, &n);
-    if (rc || n == 0)
-        return rc;
-    const char **g = sk_arena_calloc(x->arena, n, sizeof(*g));
-    if (!g)
-        return x->arena->err;
-    sk_mp_iter_init(list, &it, &n);
-    for (uint32_t i = 0; i < n && sk_mp_iter_next(&it, &k, &item) == 1; i++)
-        if ((rc = sk_mpx_str(x, item, "name", &g[i])))
-            return rc;
+        rc = sk_mpx_items(x, list, sizeof(const char *), gate_item, NULL, &g, &pod->nscheduling_gates);
     pod->scheduling_gates = g;
-    pod->nscheduling_gates = n;
-    return 0;
+    return rc;
 }
 
 static int parse_metadata(sk_mpx *x, sk_mp_view root, sk_sched_pod *pod)

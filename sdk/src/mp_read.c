@@ -131,7 +131,7 @@ int sk_mp_get_bool(sk_mp_view v, bool *out)
 }
 
 /* Payload of a str or bin. */
-static int read_bytes(sk_mp_view v, sk_mp_type want, const uint8_t **p, size_t *len)
+static int read_bytes(sk_mp_view v, sk_mp_type want, const void **p, size_t *len)
 {
     sk_mp_head h;
     if (head_of(v, &h) || h.type != want)
@@ -143,29 +143,21 @@ static int read_bytes(sk_mp_view v, sk_mp_type want, const uint8_t **p, size_t *
 
 int sk_mp_get_str(sk_mp_view v, const char **s, size_t *len)
 {
-    const uint8_t *p;
-    size_t n;
-    if (read_bytes(v, SK_MP_STR, &p, &n))
+    const void *p;
+    if (read_bytes(v, SK_MP_STR, &p, len))
         return SK_EBADMSG;
-    *s = (const char *)p;
-    *len = n;
+    *s = p;
     return 0;
 }
 
 int sk_mp_get_bin(sk_mp_view v, const void **out, size_t *len)
 {
-    const uint8_t *p;
-    size_t n;
-    if (read_bytes(v, SK_MP_BIN, &p, &n))
-        return SK_EBADMSG;
-    *out = p;
-    *len = n;
-    return 0;
+    return read_bytes(v, SK_MP_BIN, out, len);
 }
 
 bool sk_mp_str_eq(sk_mp_view v, const char *s)
 {
-    const uint8_t *p;
+    const void *p;
     size_t n;
     if (!s)
         return false;
@@ -176,7 +168,7 @@ bool sk_mp_str_eq(sk_mp_view v, const char *s)
 
 char *sk_mp_strdup(sk_mp_view v)
 {
-    const uint8_t *p;
+    const void *p;
     size_t n;
     if (read_bytes(v, SK_MP_STR, &p, &n))
         return NULL;
@@ -191,7 +183,7 @@ char *sk_mp_strdup(sk_mp_view v)
 int sk_mp_find_str(sk_mp_view v, const char *path, char *buf, size_t size)
 {
     sk_mp_view at;
-    const uint8_t *p;
+    const void *p;
     size_t n;
     int rc = sk_mp_find(v, path, &at);
     if (rc)

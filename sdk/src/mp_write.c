@@ -109,6 +109,17 @@ static bool fits32(sk_mp_buf *b, size_t n)
     return false;
 }
 
+/* A str or bin payload: NULL with a length is the caller's bug, which
+ * fails the buffer (EINVAL) rather than the process. */
+static bool bytes_ok(sk_mp_buf *b, const void *p, size_t n)
+{
+    if (!p && n) {
+        b->err = b->err ? b->err : -EINVAL;
+        return false;
+    }
+    return fits32(b, n);
+}
+
 void sk_mp_put_nil(sk_mp_buf *b)
 {
     msgpack_packer pk;
@@ -147,11 +158,7 @@ void sk_mp_put_double(sk_mp_buf *b, double v)
 void sk_mp_put_strn(sk_mp_buf *b, const char *s, size_t n)
 {
     msgpack_packer pk;
-    if (!s && n) {
-        b->err = b->err ? b->err : -EINVAL;
-        return;
-    }
-    if (fits32(b, n) && packer(b, &pk) && msgpack_pack_str(&pk, n) == 0)
+    if (bytes_ok(b, s, n) && packer(b, &pk) && msgpack_pack_str(&pk, n) == 0)
         (void)msgpack_pack_str_body(&pk, s, n);
 }
 
@@ -166,11 +173,7 @@ void sk_mp_put_str(sk_mp_buf *b, const char *s)
 void sk_mp_put_bin(sk_mp_buf *b, const void *p, size_t n)
 {
     msgpack_packer pk;
-    if (!p && n) {
-        b->err = b->err ? b->err : -EINVAL;
-        return;
-    }
-    if (fits32(b, n) && packer(b, &pk) && msgpack_pack_bin(&pk, n) == 0)
+    if (bytes_ok(b, p, n) && packer(b, &pk) && msgpack_pack_bin(&pk, n) == 0)
         (void)msgpack_pack_bin_body(&pk, p, n);
 }
 

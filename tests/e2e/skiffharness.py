@@ -28,7 +28,6 @@ Run with Debian's python (/usr/bin/python3): python3-kubernetes lives there.
 import base64
 import json
 import os
-import queue
 import re
 import shutil
 import signal
@@ -630,6 +629,30 @@ def api_exception_body(e):
         return json.loads(e.body)
     except (TypeError, ValueError):
         return {}
+
+
+# -- checks shared by several test files ------------------------------------
+
+def watch_open(out, err):
+    """kubectl -v=6 logs each response; a watch's arrives when it opens."""
+    return re.search(r"[?&]watch=true\S* (\"?status=\"?)?\"?200 OK", err) is not None or \
+        re.search(r'url="[^"]*[?&]watch=true[^"]*" status="200 OK"', err) is not None
+
+
+def check_explain_containers(tc, r):
+    """`kubectl explain pod.spec.containers` printed real documentation."""
+    tc.assertOk(r)
+    out = r.out
+    for pat in (r"^KIND:\s+Pod$", r"^VERSION:\s+v1$",
+                r"^(FIELD|RESOURCE):\s+containers\s+<\[\]Container>",
+                r"^DESCRIPTION:", r"^FIELDS:",
+                r"^\s+image\s+<string>", r"^\s+name\s+<string>\s+-required-",
+                r"^\s+ports\s+<\[\]ContainerPort>", r"^\s+env\s+<\[\]EnvVar>"):
+        if not re.search(pat, out, re.M):
+            tc.fail("explain output does not match %r:\n%r" % (pat, r))
+    # The description is prose from the schema, not an empty placeholder.
+    desc = out.split("DESCRIPTION:", 1)[1].split("FIELDS:", 1)[0]
+    tc.assertGreater(len(desc.split()), 5, "explain printed no real description:\n%r" % r)
 
 
 def main():

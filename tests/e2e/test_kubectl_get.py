@@ -15,8 +15,7 @@ import re
 
 import yaml
 
-from skiffharness import close_client, AGE_RE, HostTestCase, main, manifest
-from test_kubectl_minors import check_explain_containers
+from skiffharness import AGE_RE, HostTestCase, check_explain_containers, close_client, main, manifest
 
 POD_HEADS = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
 POD_WIDE_HEADS = POD_HEADS + ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
@@ -45,6 +44,20 @@ class KubectlGet(HostTestCase):
             apps.create_namespaced_deployment("other", load_docs("deployment.yaml")[0])
             core.create_namespaced_service("other", load_docs("service.yaml")[0])
             core.create_namespaced_config_map("other", load_docs("configmap.yaml")[0])
+            core.create_node({"metadata": {"name": "node-b", "labels": {"node-role.kubernetes.io/worker": ""}}})
+            core.patch_node_status("node-b", {"status": {
+                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                "message": "kubelet is posting ready status"}],
+                "addresses": [{"type": "InternalIP", "address": "10.0.0.12"}],
+                "nodeInfo": {"kubeletVersion": "v1.33.1", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                             "kernelVersion": "6.1.0-test", "containerRuntimeVersion": "containerd://1.7.0",
+                             "machineID": "", "systemUUID": "", "bootID": "", "kubeProxyVersion": "",
+                             "operatingSystem": "linux", "architecture": "amd64"}}})
+            core.create_namespaced_event("other", {
+                "metadata": {"name": "web.1"}, "type": "Warning", "reason": "BackOff",
+                "message": "Back-off pulling image", "count": 1,
+                "involvedObject": {"kind": "Pod", "name": "web", "namespace": "other", "apiVersion": "v1"},
+                "source": {"component": "kubelet"}})
         finally:
             close_client(api)
 
@@ -99,6 +112,28 @@ class KubectlGet(HostTestCase):
         heads, rows = self.k("get", "ns", "shop").table()
         self.assertEqual(heads, ["NAME", "STATUS", "AGE"])
         self.assertEqual((rows[0]["NAME"], rows[0]["STATUS"]), ("shop", "Active"))
+
+    def test_nodes_and_events(self):
+        heads, rows = self.k("get", "nodes").table()
+        self.assertEqual(heads, ["NAME", "STATUS", "ROLES", "AGE", "VERSION"])
+        row = [r for r in rows if r["NAME"] == "node-b"][0]
+        self.assertEqual((row["STATUS"], row["ROLES"], row["VERSION"]), ("Ready", "worker", "v1.33.1"))
+        heads, rows = self.k("get", "node", "node-b", "-o", "wide").table()
+        self.assertEqual(heads, ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP",
+                                 "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"])
+        self.assertEqual((rows[0]["INTERNAL-IP"], rows[0]["EXTERNAL-IP"], rows[0]["OS-IMAGE"],
+                          rows[0]["KERNEL-VERSION"], rows[0]["CONTAINER-RUNTIME"]),
+                         ("10.0.0.12", "<none>", "Debian GNU/Linux 12 (bookworm)", "6.1.0-test",
+                          "containerd://1.7.0"))
+        # describe node lists the pods bound to it (fieldSelector spec.nodeName)
+        r = self.k("describe", "node", "node-b")
+        self.assertRegex(r.out, r"(?m)^\s+shop\s+bravo\s")
+        heads, rows = self.k("get", "events", "-n", "other").table()
+        self.assertEqual(heads, ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
+        self.assertEqual([(r["TYPE"], r["REASON"], r["OBJECT"], r["MESSAGE"]) for r in rows],
+                         [("Warning", "BackOff", "pod/web", "Back-off pulling image")])
+        r = self.k("get", "events", "-A", "--field-selector", "involvedObject.name=web,type=Warning", "-o", "name")
+        self.assertEqual(r.lines(), ["event/web.1"])
 
     def test_several_kinds(self):
         r = self.k("get", "cm,svc", "-n", "other", "-o", "name")
@@ -257,6 +292,19 @@ class KubectlGet(HostTestCase):
         self.assertRegex(r.out, r"(?m)^\s+spec\s+<ServiceSpec>")
         r = self.kubectl("explain", "pod.spec.nope")
         self.assertFails(r, r'field "nope" does not exist')
+
+    def test_cluster_info_and_raw(self):
+        r = self.k("cluster-info")
+        self.assertIn("Kubernetes control plane is running at http://127.0.0.1:%d" % self.host.port, r.out)
+        r = self.k("get", "--raw", "/api/v1/namespaces/shop/pods/alpha")
+        self.assertEqual(r.json()["metadata"]["name"], "alpha")
+        r = self.k("get", "--raw", "/metrics")
+        self.assertRegex(r.out, r'(?m)^apiserver_request_total\{.*verb="(GET|LIST)".*\} \d+')
+        self.assertRegex(r.out, r"(?m)^# TYPE apiserver_request_duration_seconds histogram$")
+        r = self.k("get", "--raw", "/readyz")
+        self.assertEqual(r.out.strip(), "ok")
+        self.assertEqual(self.k("get", "svc", "kubernetes", "-n", "default", "-o",
+                                "jsonpath={.spec.ports[0].port}").out, "443")
 
     def test_api_resources(self):
         r = self.k("api-resources", "--api-group=apps", "-o", "name")

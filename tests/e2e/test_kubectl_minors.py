@@ -17,9 +17,11 @@ Run: /usr/bin/python3 -m unittest -v test_kubectl_minors            (all)
 
 import json
 import re
-import unittest
 
-from skiffharness import AGE_RE, MINORS, HostTestCase, kubectl_binary, kubectl_dir, main, manifest
+import yaml
+
+from skiffharness import (AGE_RE, MINORS, HostTestCase, check_explain_containers, kubectl_binary, kubectl_dir,
+                          main, manifest, watch_open)
 
 # Minors whose create/apply validation needs /openapi/v2 (protobuf).
 NEEDS_OPENAPI_V2 = (27, 28)
@@ -40,22 +42,6 @@ API_RESOURCES = [
     ("leases", "", "coordination.k8s.io/v1", "true", "Lease"),
     ("endpointslices", "", "discovery.k8s.io/v1", "true", "EndpointSlice"),
 ]
-
-
-def check_explain_containers(tc, r):
-    """`kubectl explain pod.spec.containers` printed real documentation."""
-    tc.assertOk(r)
-    out = r.out
-    for pat in (r"^KIND:\s+Pod$", r"^VERSION:\s+v1$",
-                r"^(FIELD|RESOURCE):\s+containers\s+<\[\]Container>",
-                r"^DESCRIPTION:", r"^FIELDS:",
-                r"^\s+image\s+<string>", r"^\s+name\s+<string>\s+-required-",
-                r"^\s+ports\s+<\[\]ContainerPort>", r"^\s+env\s+<\[\]EnvVar>"):
-        if not re.search(pat, out, re.M):
-            tc.fail("explain output does not match %r:\n%r" % (pat, r))
-    # The description is prose from the schema, not an empty placeholder.
-    desc = out.split("DESCRIPTION:", 1)[1].split("FIELDS:", 1)[0]
-    tc.assertGreater(len(desc.split()), 5, "explain printed no real description:\n%r" % r)
 
 
 class MinorSession:
@@ -206,6 +192,55 @@ class MinorSession:
                          ["nginx:1.26", "busybox:1.37"])
         self.assertEqual(d["metadata"]["labels"], {"app": "web", "env": "test"})
         self.assertEqual(d["metadata"]["annotations"].get("owner"), "e2e")
+
+    def test_create_imperative(self):
+        """`create namespace` / `create configmap`: kubectl >= 1.32 sends
+        protobuf bodies for these."""
+        ns = "m%s-imperative" % ("d" if self.minor is None else self.minor)
+        r = self.kc("create", "namespace", ns)
+        self.assertOk(r)
+        self.assertEqual(r.out.strip(), "namespace/%s created" % ns)
+        r = self.kok("create", "configmap", "lit", "--from-literal=a=1", "-n", ns)
+        self.assertEqual(r.out.strip(), "configmap/lit created")
+        r = self.kok("get", "cm", "lit", "-n", ns, "-o", "jsonpath={.data.a}")
+        self.assertEqual(r.out, "1")
+
+    def test_get_formats(self):
+        ns = self.ns("get")
+        v1 = self.core_v1()
+        with open(manifest("pods.yaml")) as f:
+            for d in yaml.safe_load_all(f):
+                v1.create_namespaced_pod(ns, d)
+        heads, rows = self.kok("get", "pods", "-n", ns, "-o", "wide").table()
+        self.assertEqual(heads, ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+                                 "READINESS GATES"])
+        self.assertEqual([(r["NAME"], r["READY"], r["NODE"]) for r in rows],
+                         [("alpha", "0/1", "<none>"), ("bravo", "0/2", "node-b"), ("charlie", "0/1", "<none>")])
+        heads, rows = self.kok("get", "pods", "-n", ns, "--show-labels", "-l", "app=shop").table()
+        self.assertEqual(heads[-1], "LABELS")
+        self.assertEqual([(r["NAME"], r["LABELS"]) for r in rows],
+                         [("alpha", "app=shop,tier=frontend"), ("bravo", "app=shop,tier=backend")])
+        heads, rows = self.kok("get", "pods", "-A", "--field-selector", "spec.nodeName=node-b").table()
+        self.assertEqual(heads[:2], ["NAMESPACE", "NAME"])
+        self.assertEqual([(r["NAMESPACE"], r["NAME"]) for r in rows], [(ns, "bravo")])
+        lst = self.kok("get", "pods", "-n", ns, "-o", "yaml").yaml()
+        self.assertEqual([i["metadata"]["name"] for i in lst["items"]], ["alpha", "bravo", "charlie"])
+        r = self.kok("get", "pods", "-n", ns, "--sort-by=.metadata.annotations.rank", "-o", "name")
+        self.assertEqual(r.lines(), ["pod/bravo", "pod/charlie", "pod/alpha"])
+
+    def test_get_watch(self):
+        ns = self.ns("watch")
+        v1 = self.core_v1()
+        v1.create_namespaced_config_map(ns, {"metadata": {"name": "first"}, "data": {"a": "1"}})
+        w = self.kubectl_bg("get", "cm", "-n", ns, "-w", "-v=6", minor=self.minor)
+        w.wait_for(lambda o, e: re.search(r"(?m)^first\s+1\s", o) and watch_open(o, e), 60,
+                   "the first row and an open watch")
+        v1.create_namespaced_config_map(ns, {"metadata": {"name": "second"}, "data": {"a": "1", "b": "2"}})
+        w.wait_for(lambda o, e: re.search(r"(?m)^second\s+2\s", o), 60, "the new configmap's row")
+        r = w.stop()
+        lines = [l for l in r.out.splitlines() if l.strip()]
+        self.assertRegex(lines[0], r"^NAME\s+DATA\s+AGE$")
+        self.assertEqual([l.split()[0] for l in lines[1:]], ["first", "second"], r)
 
     def test_explain(self):
         if self.minor in NEEDS_OPENAPI_V2 and not self.serves_openapi_v2():

@@ -10,6 +10,7 @@ Run: /usr/bin/python3 -m unittest -v test_kubectl_writes
 
 import json
 import re
+import subprocess
 
 from skiffharness import HostTestCase, main, manifest
 
@@ -54,6 +55,17 @@ class KubectlWrites(HostTestCase):
         self.assertEqual(c.get("imagePullPolicy"), "IfNotPresent")
         self.assertEqual(c["ports"][0].get("protocol"), "TCP")
         self.assertEqual(pod.get("status", {}).get("phase"), "Pending")
+        # the Deployment and Service defaults of the real API
+        self.k("create", "-f", manifest("deployment.yaml"), "-f", manifest("service.yaml"), "-n", ns)
+        d = self.get_json("deploy", "web", "-n", ns)["spec"]
+        self.assertEqual(d["strategy"], {"type": "RollingUpdate",
+                                         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+        self.assertEqual((d.get("revisionHistoryLimit"), d.get("progressDeadlineSeconds")), (10, 600))
+        self.assertEqual(d["template"]["spec"].get("restartPolicy"), "Always")
+        s = self.get_json("svc", "web", "-n", ns)["spec"]
+        self.assertEqual((s.get("type"), s.get("sessionAffinity")), ("ClusterIP", "None"))
+        self.assertEqual(s["ports"][0].get("protocol"), "TCP")
+        self.assertEqual(s.get("clusterIPs"), [s.get("clusterIP")])
         # multi-document file
         r = self.k("create", "-f", manifest("pods.yaml"), "-n", ns)
         self.assertEqual(r.lines(), ["pod/alpha created", "pod/bravo created", "pod/charlie created"])
@@ -166,6 +178,17 @@ class KubectlWrites(HostTestCase):
         self.assertGreater(int(cm["metadata"]["resourceVersion"]), int(rv0))
         r = self.kubectl("replace", "-f", manifest("pod.yaml"), "-n", ns)
         self.assertFails(r, r'pods "web" not found')
+
+    def test_replace_force(self):
+        ns = self.create_namespace("w-replace-force")
+        self.k("create", "-f", manifest("configmap.yaml"), "-n", ns)
+        uid0 = self.get_json("cm", "app-config", "-n", ns)["metadata"]["uid"]
+        r = self.k("replace", "--force", "-f", manifest("configmap-replace.yaml"), "-n", ns)
+        self.assertRegex(r.lines()[0], r'^configmap "app-config" deleted')
+        self.assertEqual(r.lines()[-1], "configmap/app-config replaced")
+        cm = self.get_json("cm", "app-config", "-n", ns)
+        self.assertNotEqual(cm["metadata"]["uid"], uid0, "replace --force deletes and recreates")
+        self.assertEqual(cm["data"], {"replaced": "yes"})
 
     def test_replace_stale_resource_version_conflicts(self):
         ns = self.create_namespace("w-conflict")
@@ -283,6 +306,22 @@ class KubectlWrites(HostTestCase):
         r = self.k("delete", "pod", "nope", "-n", ns, "--ignore-not-found")
         self.assertEqual(r.out.strip(), "")
 
+    def test_graceful_delete_of_scheduled_pod(self):
+        """A pod bound to a node is only marked for deletion (its kubelet
+        finishes the job); --grace-period=0 --force removes it at once."""
+        ns = self.create_namespace("w-graceful")
+        self.k("create", "-f", manifest("pods.yaml"), "-n", ns)
+        r = self.k("delete", "pod", "bravo", "-n", ns, "--wait=false")
+        self.assertRegex(r.out, r'^pod "bravo" deleted')
+        pod = self.get_json("pod", "bravo", "-n", ns)
+        self.assertRegex(pod["metadata"].get("deletionTimestamp", ""), r"^\d{4}-\d\d-\d\dT")
+        self.assertEqual(pod["metadata"].get("deletionGracePeriodSeconds"), 30)
+        heads, rows = self.k("get", "pod", "bravo", "-n", ns).table()
+        self.assertEqual(rows[0]["STATUS"], "Terminating")
+        r = self.k("delete", "pod", "bravo", "-n", ns, "--grace-period=0", "--force")
+        self.assertIn("Immediate deletion does not wait for confirmation", r.err)
+        self.assertFails(self.kubectl("get", "pod", "bravo", "-n", ns), r'pods "bravo" not found')
+
     def test_validation_errors(self):
         ns = self.create_namespace("w-invalid")
         r = self.kubectl("create", "-f", manifest("invalid/pod-no-image.yaml"), "-n", ns)
@@ -304,7 +343,7 @@ class KubectlWrites(HostTestCase):
         # immutable fields
         self.k("create", "-f", manifest("service.yaml"), "-n", ns)
         r = self.kubectl("patch", "svc", "web", "-n", ns, "--type=merge", "-p", '{"spec":{"clusterIP":"10.0.0.99"}}')
-        self.assertFails(r, r'The Service "web" is invalid: .*spec\.clusterIPs?')
+        self.assertFails(r, r'(?s)The Service "web" is invalid: .*spec\.clusterIP: Invalid value: "10\.0\.0\.99"')
         # nothing half-created
         r = self.k("get", "pods", "-n", ns, "-o", "name")
         self.assertEqual(r.lines(), ["pod/web"])
@@ -319,6 +358,65 @@ class KubectlWrites(HostTestCase):
         pod = self.get_json("pod", "typo", "-n", ns)
         self.assertEqual(pod["spec"]["containers"][0]["image"], "nginx:1.25")
         self.assertNotIn("imagee", pod["spec"]["containers"][0])
+
+    def test_imperative_create(self):
+        """kubectl >= 1.32 sends these bodies as protobuf
+        (Content-Type: application/vnd.kubernetes.protobuf)."""
+        r = self.kubectl("create", "namespace", "w-imperative")
+        self.assertOk(r)
+        self.assertEqual(r.out.strip(), "namespace/w-imperative created")
+        ns = "w-imperative"
+        r = self.k("create", "configmap", "lit", "--from-literal=a=1", "--from-literal=b=2", "-n", ns)
+        self.assertEqual(r.out.strip(), "configmap/lit created")
+        self.assertEqual(self.get_json("cm", "lit", "-n", ns)["data"], {"a": "1", "b": "2"})
+        r = self.k("create", "secret", "generic", "creds", "--from-literal=user=admin", "-n", ns)
+        self.assertEqual(r.out.strip(), "secret/creds created")
+        r = self.k("get", "secret", "creds", "-n", ns, "-o", "jsonpath={.data.user}")
+        self.assertEqual(r.out, "YWRtaW4=")
+        r = self.k("create", "deployment", "api", "--image=nginx:1.25", "--replicas=2", "--port=80", "-n", ns)
+        self.assertEqual(r.out.strip(), "deployment.apps/api created")
+        d = self.get_json("deploy", "api", "-n", ns)
+        self.assertEqual(d["spec"]["selector"], {"matchLabels": {"app": "api"}})
+        r = self.k("create", "service", "clusterip", "s1", "--tcp=80:8080", "-n", ns)
+        self.assertEqual(r.out.strip(), "service/s1 created")
+
+    def test_run_and_expose(self):
+        ns = self.create_namespace("w-run")
+        r = self.k("run", "one-off", "--image=busybox:1.36", "--restart=Never", "--labels=app=api", "-n", ns,
+                   "--", "sleep", "10")
+        self.assertEqual(r.out.strip(), "pod/one-off created")
+        pod = self.get_json("pod", "one-off", "-n", ns)
+        self.assertEqual(pod["spec"]["restartPolicy"], "Never")
+        self.assertEqual(pod["spec"]["containers"][0]["args"], ["sleep", "10"])
+        r = self.k("expose", "pod", "one-off", "--port=8080", "--target-port=80", "--name=api", "-n", ns)
+        self.assertEqual(r.out.strip(), "service/api exposed")
+        svc = self.get_json("svc", "api", "-n", ns)
+        self.assertEqual(svc["spec"]["selector"], {"app": "api"})
+        self.assertEqual((svc["spec"]["ports"][0]["port"], svc["spec"]["ports"][0]["targetPort"]), (8080, 80))
+
+    def test_edit(self):
+        ns = self.create_namespace("w-edit")
+        self.k("create", "-f", manifest("configmap.yaml"), "-n", ns)
+        argv, env = self.kubectl_args(["edit", "cm", "app-config", "-n", ns])
+        env["KUBE_EDITOR"] = "sed -i -e s/blue/green/"
+        p = subprocess.run(argv, env=env, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p)
+        self.assertEqual(p.stdout.decode().strip(), "configmap/app-config edited")
+        self.assertEqual(self.get_json("cm", "app-config", "-n", ns)["data"]["color"], "green")
+
+    def test_diff(self):
+        ns = self.create_namespace("w-diff")
+        self.k("apply", "-f", manifest("configmap.yaml"), "-n", ns)
+        rv = self.get_json("cm", "app-config", "-n", ns)["metadata"]["resourceVersion"]
+        r = self.kubectl("diff", "-f", manifest("configmap-v2.yaml"), "-n", ns)
+        self.assertEqual(r.rc, 1, "kubectl diff exits 1 when there are differences:\n%r" % r)
+        self.assertRegex(r.out, r"(?m)^-\s+color: blue$")
+        self.assertRegex(r.out, r"(?m)^\+\s+color: red$")
+        self.assertRegex(r.out, r"(?m)^-\s+mode: fast$")
+        # a server-side dry run: nothing changed
+        self.assertEqual(self.get_json("cm", "app-config", "-n", ns)["metadata"]["resourceVersion"], rv)
+        r = self.kubectl("diff", "-f", manifest("configmap.yaml"), "-n", ns)
+        self.assertEqual((r.rc, r.out), (0, ""), r)
 
     def test_missing_namespace(self):
         r = self.kubectl("create", "-f", manifest("configmap.yaml"), "-n", "no-such-ns")

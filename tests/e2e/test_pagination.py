@@ -10,7 +10,7 @@ Run: /usr/bin/python3 -m unittest -v test_pagination
 import concurrent.futures
 import re
 
-from skiffharness import close_client, HostTestCase, api_exception_body, main
+from skiffharness import HostTestCase, api_exception_body, close_client, main
 
 N = 1200
 NS = "page"

@@ -182,8 +182,36 @@ class PythonClient(HostTestCase):
         st, body, _ = self.host.http("PATCH", "/api/v1/namespaces/%s/configmaps/x" % ns, body=b"{}",
                                      headers={"Content-Type": "text/plain"})
         self.assertEqual(st, 415, body)
+        self.assertEqual(json.loads(body)["reason"], "UnsupportedMediaType")
+        # POST to a named object: 405
+        st, body, _ = self.host.http("POST", "/api/v1/namespaces/%s/configmaps/x" % ns,
+                                     body={"metadata": {"name": "x"}})
+        self.assertEqual(st, 405, body)
+        self.assertEqual(json.loads(body)["reason"], "MethodNotAllowed")
+        # JSON nested far deeper than any object: a 4xx, not a crash
+        deep = b'{"metadata":{"name":"deep"},"data":{"k":"v"},"x":' + b"[" * 5000 + b"]" * 5000 + b"}"
+        st, body, _ = self.host.http("POST", "/api/v1/namespaces/%s/configmaps" % ns, body=deep)
+        self.assertEqual(st, 400, body)
+        # a watch parameter that is not a boolean
+        st, body, _ = self.host.http("GET", "/api/v1/namespaces/%s/configmaps?watch=maybe" % ns)
+        self.assertEqual(st, 400, body)
         # the host survived all of it
         self.assertEqual(self.host.http_get("/readyz")[0], 200)
+
+    def test_terminating_namespace(self):
+        """Deleting a namespace marks it Terminating (the namespace
+        controller empties it; none runs here); creating in it is 403."""
+        ns = self.ns("py-doomed-ns")
+        self.v1.create_namespaced_config_map(ns, cm("inside"))
+        self.v1.delete_namespace(ns)
+        got = self.v1.read_namespace(ns)
+        self.assertEqual(got.status.phase, "Terminating")
+        self.assertIsNotNone(got.metadata.deletion_timestamp)
+        st = self.raises(403, self.v1.create_namespaced_config_map, ns, cm("late"))
+        self.assertEqual(st["reason"], "Forbidden")
+        self.assertIn("because it is being terminated", st["message"])
+        st = self.raises(404, self.v1.create_namespaced_config_map, "py-never-made", cm("x"))
+        self.assertEqual(st["message"], 'namespaces "py-never-made" not found')
 
     def test_authentication(self):
         kc = self.host.read_kubeconfig()

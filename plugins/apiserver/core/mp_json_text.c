@@ -12,6 +12,7 @@
 #include "field_path.h"
 #include "json_mp.h"
 #include "json_text.h"
+#include "mp_head.h"
 #include "strbuf.h"
 
 typedef struct m2t {
@@ -21,11 +22,24 @@ typedef struct m2t {
     sk_apierr *err;
 } m2t;
 
-static int m2t_value(m2t *c, sk_mp_view v, int depth);
+static int m2t_value(m2t *c, const uint8_t **p, const uint8_t *end, int depth);
 
 static int m2t_bad(m2t *c, const char *what)
 {
     return sk_apierr_set(c->err, SK_EBADMSG, "%s at %s", what, sk_fpath_str(&c->path));
+}
+
+/* Decimal text of an integer without printf. */
+static void put_u64(sk_sbuf *b, uint64_t u, bool neg)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    do
+        tmp[--n] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (neg)
+        tmp[--n] = '-';
+    sk_sbuf_putn(b, tmp + n, sizeof tmp - n);
 }
 
 static int m2t_check(m2t *c)
@@ -39,30 +53,30 @@ static int m2t_check(m2t *c)
     return 0;
 }
 
-static int m2t_map(m2t *c, sk_mp_view v, int depth)
+/* The walk is single-pass (mp_head.h): each value is read once, at the
+ * cursor *p, which ends up just past it. */
+static int m2t_map(m2t *c, const uint8_t **p, const uint8_t *end, uint32_t n, int depth)
 {
-    sk_mp_iter it;
-    sk_mp_view k, val;
-    if (sk_mp_iter_init(v, &it, NULL))
-        return m2t_bad(c, "malformed map");
     sk_sbuf_putc(&c->out, '{');
-    for (int i = 0;; i++) {
-        int rc = sk_mp_iter_next(&it, &k, &val);
-        if (rc == 0)
-            break;
-        const char *ks;
-        size_t kn;
-        if (rc < 0 || sk_mp_get_str(k, &ks, &kn))
-            return m2t_bad(c, rc < 0 ? "malformed map" : "map key is not a string");
+    for (uint32_t i = 0; i < n; i++) {
+        sk_mp_head k;
+        if (sk_mp_head_next(p, end, &k))
+            return m2t_bad(c, "malformed map");
+        if (k.type != SK_MP_STR)
+            return m2t_bad(c, "map key is not a string");
         if (i)
             sk_sbuf_putc(&c->out, ',');
-        if (sk_json_text_string(&c->out, ks, kn))
+        if (sk_json_text_string(&c->out, (const char *)k.data, k.n))
             return m2t_bad(c, "map key is not valid UTF-8");
         sk_sbuf_putc(&c->out, ':');
+        /* The path only labels errors, but is kept on every key: copy, no
+         * printf (this loop is the hot path of every LIST). */
         char key[128];
-        snprintf(key, sizeof key, "%.*s", (int)(kn < 127 ? kn : 127), ks);
+        size_t kl = k.n < sizeof key - 1 ? k.n : sizeof key - 1;
+        memcpy(key, k.data, kl);
+        key[kl] = 0;
         size_t mark = sk_fpath_child(&c->path, key);
-        rc = m2t_value(c, val, depth + 1);
+        int rc = m2t_value(c, p, end, depth + 1);
         sk_fpath_restore(&c->path, mark);
         if (rc)
             return rc;
@@ -71,23 +85,14 @@ static int m2t_map(m2t *c, sk_mp_view v, int depth)
     return m2t_check(c);
 }
 
-static int m2t_array(m2t *c, sk_mp_view v, int depth)
+static int m2t_array(m2t *c, const uint8_t **p, const uint8_t *end, uint32_t n, int depth)
 {
-    sk_mp_iter it;
-    sk_mp_view val;
-    if (sk_mp_iter_init(v, &it, NULL))
-        return m2t_bad(c, "malformed array");
     sk_sbuf_putc(&c->out, '[');
-    for (size_t i = 0;; i++) {
-        int rc = sk_mp_iter_next(&it, NULL, &val);
-        if (rc == 0)
-            break;
-        if (rc < 0)
-            return m2t_bad(c, "malformed array");
+    for (uint32_t i = 0; i < n; i++) {
         if (i)
             sk_sbuf_putc(&c->out, ',');
         size_t mark = sk_fpath_index(&c->path, i);
-        rc = m2t_value(c, val, depth + 1);
+        int rc = m2t_value(c, p, end, depth + 1);
         sk_fpath_restore(&c->path, mark);
         if (rc)
             return rc;
@@ -96,16 +101,12 @@ static int m2t_array(m2t *c, sk_mp_view v, int depth)
     return m2t_check(c);
 }
 
-static int m2t_bin(m2t *c, sk_mp_view v)
+static int m2t_bin(m2t *c, const uint8_t *data, size_t n)
 {
-    const void *p;
-    size_t n;
-    if (sk_mp_get_bin(v, &p, &n))
-        return m2t_bad(c, "malformed bin");
     char *s = malloc(sk_base64_len(n) + 1);
     if (!s)
         return sk_apierr_set(c->err, -ENOMEM, "out of memory at %s", sk_fpath_str(&c->path));
-    sk_base64_encode(p, n, s);
+    sk_base64_encode(data, n, s);
     sk_sbuf_putc(&c->out, '"');
     sk_sbuf_puts(&c->out, s);
     sk_sbuf_putc(&c->out, '"');
@@ -113,64 +114,50 @@ static int m2t_bin(m2t *c, sk_mp_view v)
     return 0;
 }
 
-static int m2t_scalar(m2t *c, sk_mp_view v)
+static int m2t_scalar(m2t *c, const sk_mp_head *h)
 {
-    bool b;
-    int64_t i;
-    uint64_t u;
-    double d;
-    const char *s;
-    size_t n;
-    switch (sk_mp_type_of(v)) {
+    switch (h->type) {
     case SK_MP_NIL:
         sk_sbuf_puts(&c->out, "null");
         return 0;
     case SK_MP_BOOL:
-        if (sk_mp_get_bool(v, &b))
-            return m2t_bad(c, "malformed bool");
-        sk_sbuf_puts(&c->out, b ? "true" : "false");
+        sk_sbuf_puts(&c->out, h->u ? "true" : "false");
         return 0;
     case SK_MP_UINT:
-        if (sk_mp_get_uint(v, &u))
-            return m2t_bad(c, "malformed integer");
-        sk_sbuf_printf(&c->out, "%" PRIu64, u);
+        put_u64(&c->out, h->u, false);
         return 0;
     case SK_MP_INT:
-        if (sk_mp_get_int(v, &i))
-            return m2t_bad(c, "malformed integer");
-        sk_sbuf_printf(&c->out, "%" PRId64, i);
+        put_u64(&c->out, (uint64_t)0 - (uint64_t)h->i, true);
         return 0;
     case SK_MP_FLOAT:
-        if (sk_mp_get_double(v, &d))
-            return m2t_bad(c, "malformed float");
-        if (sk_json_text_double(&c->out, d))
+        if (sk_json_text_double(&c->out, h->d))
             return m2t_bad(c, "NaN or infinity (not representable in JSON)");
         return 0;
     case SK_MP_STR:
-        if (sk_mp_get_str(v, &s, &n))
-            return m2t_bad(c, "malformed string");
-        if (sk_json_text_string(&c->out, s, n))
+        if (sk_json_text_string(&c->out, (const char *)h->data, h->n))
             return m2t_bad(c, "string is not valid UTF-8");
         return 0;
     case SK_MP_BIN:
-        return m2t_bin(c, v);
+        return m2t_bin(c, h->data, h->n);
     default:
         return m2t_bad(c, "msgpack ext or invalid type (no JSON equivalent)");
     }
 }
 
-static int m2t_value(m2t *c, sk_mp_view v, int depth)
+static int m2t_value(m2t *c, const uint8_t **p, const uint8_t *end, int depth)
 {
-    sk_mp_type t = sk_mp_type_of(v);
-    int rc;
-    if (t != SK_MP_MAP && t != SK_MP_ARRAY) {
-        rc = m2t_scalar(c, v);
+    sk_mp_head h;
+    if (sk_mp_head_next(p, end, &h))
+        return m2t_bad(c, "malformed msgpack (or an ext value, which has no JSON equivalent)");
+    if (h.type != SK_MP_MAP && h.type != SK_MP_ARRAY) {
+        int rc = m2t_scalar(c, &h);
         return rc ? rc : m2t_check(c);
     }
     if (depth >= c->lim->max_depth)
         return sk_apierr_set(c->err, SK_ETOOLARGE, "nesting deeper than %d at %s",
                              c->lim->max_depth, sk_fpath_str(&c->path));
-    return t == SK_MP_MAP ? m2t_map(c, v, depth) : m2t_array(c, v, depth);
+    return h.type == SK_MP_MAP ? m2t_map(c, p, end, h.n, depth)
+                               : m2t_array(c, p, end, h.n, depth);
 }
 
 int sk_mp_to_json_text(const void *buf, size_t len, const sk_conv_limits *lim, char **out,
@@ -188,7 +175,8 @@ int sk_mp_to_json_text(const void *buf, size_t len, const sk_conv_limits *lim, c
                              c.lim->max_depth);
     sk_sbuf_init(&c.out, c.lim->max_bytes);
     sk_fpath_init(&c.path, NULL);
-    int rc = m2t_value(&c, v, 0);
+    const uint8_t *cur = v.p;
+    int rc = m2t_value(&c, &cur, v.p + v.len, 0);
     if (rc == 0) {
         *out = sk_sbuf_take(&c.out, out_len);
         rc = *out ? 0 : m2t_check(&c);

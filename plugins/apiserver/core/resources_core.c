@@ -10,6 +10,7 @@ static const char *const all_category[] = {"all", NULL};
 NAMES(ns_fields, "status.phase");
 NAMES(ns_short, "ns");
 static const sk_subresource ns_sub[] = {
+    {"finalize", NULL, NULL, NULL, SK_VERB_UPDATE},
     {"status", NULL, NULL, NULL, SK_VERBS_STATUS},
     {NULL, NULL, NULL, NULL, 0},
 };

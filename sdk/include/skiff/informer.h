@@ -49,6 +49,11 @@ typedef struct sk_api_transport {
     int (*request)(void *ctx, const char *method, const void *data, size_t len,
                    int timeout_ms, sk_bus_reply_fn fn, void *arg, uint64_t *id);
     int (*cancel)(void *ctx, uint64_t id);
+    /* Optional (may be NULL): a blocking request, any thread, for the few
+     * writes that must be done before returning (a leader's release in
+     * stop()). *reply is malloc'd (free it). */
+    int (*call)(void *ctx, const char *method, const void *data, size_t len, int timeout_ms,
+                void **reply, size_t *reply_len);
 } sk_api_transport;
 
 /* The real transport: the bus service `service` of host h. The caller

@@ -56,8 +56,9 @@ typedef struct sk_leader_cfg {
 int sk_leader_new(const sk_leader_cfg *cfg, sk_leader **out);
 /* Begins trying to acquire (first attempt at once). */
 int sk_leader_start(sk_leader *l);
-/* Stops trying; if leading, calls on_stop and sends a release (not
- * awaited). Idempotent. */
+/* Stops trying; if leading, calls on_stop and releases the lease (with the
+ * transport's blocking call when it has one, else a request not awaited).
+ * Idempotent. */
 void sk_leader_stop(sk_leader *l);
 /* Stops, cancels everything and frees; *l becomes NULL. */
 void sk_leader_free(sk_leader **l);

@@ -21,9 +21,18 @@ static int bus_cancel(void *ctx, uint64_t id)
     return b->host->bus->cancel(b->host->bus_ctx, id);
 }
 
+static int bus_call(void *ctx, const char *method, const void *data, size_t len, int timeout_ms,
+                    void **reply, size_t *reply_len)
+{
+    sk_api_bus *b = ctx;
+    return sk_call(b->host, b->service ? b->service : "api", method, data, len, timeout_ms, reply,
+                   reply_len, NULL, 0);
+}
+
 sk_api_transport sk_api_transport_bus(sk_api_bus *b)
 {
-    return (sk_api_transport){.ctx = b, .request = bus_request, .cancel = bus_cancel};
+    return (sk_api_transport){.ctx = b, .request = bus_request, .cancel = bus_cancel,
+                              .call = bus_call};
 }
 
 void sk_api_put_request(sk_mp_buf *b, const sk_api_kind *kind, const char *namespace_,

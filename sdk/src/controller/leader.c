@@ -293,6 +293,17 @@ static void release(sk_leader *l)
     sk_mp_put_str(&b, l->name);
     sk_mp_put_str(&b, "body");
     put_lease(l, &b, "", 1, l->acquire, now, l->transitions);
+    if (l->cfg.transport.call && !b.err) {
+        /* Synchronous when possible: the host may stop right after us and
+         * fail a pending request, leaving others to wait out the lease. */
+        void *rep = NULL;
+        size_t n = 0;
+        (void)l->cfg.transport.call(l->cfg.transport.ctx, "update", b.data, b.len,
+                                    (int)l->cfg.request_timeout_ms, &rep, &n);
+        free(rep);
+        sk_mp_buf_free(&b);
+        return;
+    }
     if (send(l, "update", &b, on_release, &l->release_id) != 0)
         l->release_id = 0;
 }

@@ -26,7 +26,9 @@
 #include "skiff/errors.h"
 
 #define RESTART_EVERY 4000
-#define SYNC_MS 5000
+/* Below libFuzzer's -timeout=10 so a hang is reported with what was seen,
+ * above what a loaded 2-core machine needs. */
+#define SYNC_MS 8000
 
 static void check_roundtrip(const uint8_t *data, size_t size)
 {
@@ -257,6 +259,23 @@ static void feed_broker(const uint8_t *data, size_t size)
             return;
     }
     abort();
+}
+
+/* The broker of the last world must be stopped too, or its thread's
+ * buffers look leaked at exit. */
+static void world_exit(void)
+{
+    if (g_runs)
+        world_stop();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    atexit(world_exit);
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

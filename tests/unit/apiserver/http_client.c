@@ -137,7 +137,7 @@ static int read_response(hc_conn *c, hc_resp *r)
         else if (strncasecmp(line, "Transfer-Encoding:", 18) == 0 && strstr(line, "chunked"))
             chunked = 1;
         else if (strncasecmp(line, "Content-Type:", 13) == 0)
-            snprintf(r->ctype, sizeof r->ctype, "%s", line + 14);
+            snprintf(r->ctype, sizeof r->ctype, "%.255s", line + 14);
         else if (strncasecmp(line, "Connection:", 11) == 0 && strstr(line, "close"))
             closes = 1;
     }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "endpoint.h"
 #include "instance.h"
+#include "http_client.h"
 #include "json_mp.h"
 #include "loader.h"
 #include "loop.h"
@@ -236,7 +237,7 @@ static void t_bind_status(void)
 typedef struct wstate {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int added, modified, deleted, final_seen, final_status;
+    int added, modified, deleted, errors, final_seen, final_status;
 } wstate;
 
 static void on_part(void *arg, int status, const char *errmsg, const void *data, size_t len)
@@ -251,6 +252,7 @@ static void on_part(void *arg, int status, const char *errmsg, const void *data,
             w->added += t && !strcmp(t, "ADDED");
             w->modified += t && !strcmp(t, "MODIFIED");
             w->deleted += t && !strcmp(t, "DELETED");
+            w->errors += t && !strcmp(t, "ERROR");
         }
         json_decref(ev);
     } else {
@@ -340,12 +342,66 @@ static void t_watch(void)
     CU_ASSERT_EQUAL(w.final_status, 0); /* ended by timeoutSeconds */
 }
 
+/* Compacted history: a watch from an old resourceVersion gets an ERROR
+ * event with a 410 Expired Status, on the bus and over HTTP. */
+static void t_expired(void)
+{
+    json_t *l;
+    char err[512] = "";
+    CU_ASSERT_EQUAL_FATAL(api("list", "{\"resource\":\"namespaces\"}", &l, err, sizeof err), 0);
+    long long rev = atoll(path_str(l, "metadata", "resourceVersion"));
+    json_decref(l);
+    sk_mp_buf b;
+    sk_mp_buf_init(&b);
+    sk_mp_put_map(&b, 1);
+    sk_mp_put_str(&b, "revision");
+    sk_mp_put_int(&b, rev);
+    void *rep = NULL;
+    size_t n;
+    CU_ASSERT_EQUAL_FATAL(sk_endpoint_bus_api.call(E.ep, "store", "compact", b.data, b.len,
+                                                   WAIT_MS, &rep, &n, err, sizeof err), 0);
+    free(rep);
+    sk_mp_buf_free(&b);
+    wstate w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    json_t *j = tj("{\"resource\":\"namespaces\",\"options\":{\"resourceVersion\":\"1\"}}");
+    sk_mp_buf_init(&b);
+    sk_json_to_mp(j, &b, NULL, NULL);
+    json_decref(j);
+    start_arg a = {&w, &b, -1};
+    CU_ASSERT_EQUAL_FATAL(on_client_loop(start_watch, &a), 0);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    pthread_mutex_lock(&w.mu);
+    while (!w.final_seen && pthread_cond_timedwait(&w.cv, &w.mu, &dl) != ETIMEDOUT) {
+    }
+    pthread_mutex_unlock(&w.mu);
+    sk_mp_buf_free(&b);
+    CU_ASSERT_EQUAL(w.final_seen, 1);
+    CU_ASSERT_EQUAL(w.final_status, SK_ECOMPACTED);
+    CU_ASSERT_EQUAL(w.errors, 1);
+    /* the same over HTTP */
+    char url[PATH_MAX + 32];
+    snprintf(url, sizeof url, "%s/apiserver/url", E.root);
+    int port = hc_port_from_url_file(url);
+    CU_ASSERT_FATAL(port > 0);
+    hc_resp r;
+    CU_ASSERT_EQUAL_FATAL(hc_request(port, "GET", "/api/v1/namespaces?watch=1&resourceVersion=1",
+                                     NULL, NULL, &r, 10000), 0);
+    CU_ASSERT_EQUAL(r.code, 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"type\":\"ERROR\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"reason\":\"Expired\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"code\":410"));
+    hc_resp_free(&r);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
         {"create/get/list/update/patch and errors", t_crud},
         {"bind and update_status", t_bind_status},
         {"streamed watch", t_watch},
+        {"watch from a compacted revision", t_expired},
         {NULL, NULL},
     };
     if (env_start()) {

@@ -10,6 +10,7 @@
 
 #include "apisrv_host.h"
 #include "http_client.h"
+#include "proto_vectors.h"
 #include "test_util.h"
 
 static ah_host host;
@@ -373,6 +374,25 @@ static void t_finalizers_binding(void)
     json_decref(d);
 }
 
+static void t_namespace_lifecycle(void)
+{
+    json_decref(call("POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"tmp\"}}", 201));
+    json_decref(call("POST", "/api/v1/namespaces/tmp/configmaps",
+                     "{\"metadata\":{\"name\":\"c\"}}", 201));
+    json_t *n = call("DELETE", "/api/v1/namespaces/tmp", NULL, 200);
+    CU_ASSERT_STRING_EQUAL(jstr(n, "status", "phase"), "Terminating");
+    json_decref(n);
+    json_t *e = call("POST", "/api/v1/namespaces/tmp/configmaps",
+                     "{\"metadata\":{\"name\":\"d\"}}", 403);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(e, "message", NULL), "being terminated"));
+    json_decref(e);
+    /* what the namespace controller does: empty it, then finalize */
+    json_decref(call("DELETE", "/api/v1/namespaces/tmp/configmaps/c", NULL, 200));
+    json_decref(call("PUT", "/api/v1/namespaces/tmp/finalize",
+                     "{\"metadata\":{\"name\":\"tmp\"},\"spec\":{\"finalizers\":[]}}", 200));
+    json_decref(call("GET", "/api/v1/namespaces/tmp", NULL, 404));
+}
+
 static void t_services(void)
 {
     const char *svc = "{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"type\":\"NodePort\","
@@ -429,6 +449,89 @@ static void t_limits_errors(void)
     e = call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
              "{\"metadata\":{\"name\":\"s2\"},\"bogus\":1}", 400);
     json_decref(e);
+}
+
+/* Hostile or broken requests: each gets a 4xx, and the server lives on. */
+static void t_garbage(void)
+{
+    static const struct {
+        const char *method, *path, *ctype, *body;
+    } cases[] = {
+        {"GET", "/api/v1/namespaces/default/pods?limit=-1", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?limit=abc", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?watch=maybe", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?watch=1&resourceVersion=x", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?timeoutSeconds=-5", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?fieldSelector=spec.bogus%3D1", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods?includeObject=All", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods/a/b/c/d", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/pods/x/nosuchsub", NULL, NULL},
+        {"GET", "/apis/nope/v9/things", NULL, NULL},
+        {"GET", "/api/v1/nodes/n/log", NULL, NULL},
+        {"POST", "/api/v1/namespaces/default/pods", NULL, "[1,2,3]"},
+        {"POST", "/api/v1/namespaces/default/pods", NULL, "\"str\""},
+        {"POST", "/api/v1/namespaces/default/pods", NULL, "{\"metadata\":5}"},
+        {"POST", "/api/v1/namespaces/default/pods", NULL, "{\"kind\":\"Service\"}"},
+        {"POST", "/api/v1/namespaces/default/pods", "application/yaml", "kind: Pod"},
+        {"POST", "/api/v1/namespaces/default/pods?dryRun=Some", NULL, "{}"},
+        {"POST", "/api/v1/namespaces/other/pods", NULL,
+         "{\"metadata\":{\"name\":\"x\",\"namespace\":\"default\"}}"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/json-patch+json",
+         "{\"op\":\"add\"}"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/json-patch+json",
+         "[{\"op\":\"frob\",\"path\":\"/a\"}]"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/merge-patch+json", "[]"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/strategic-merge-patch+json",
+         "{\"spec\":{\"containers\":[{\"$patch\":\"bogus\"}]}}"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/merge-patch+json",
+         "{\"metadata\":{\"resourceVersion\":\"1\"}}"},
+        {"PATCH", "/api/v1/namespaces/default/pods/pp", "application/merge-patch+json",
+         "{\"spec\":{\"containers\":\"nope\"}}"},
+        {"PUT", "/api/v1/namespaces/default/pods/pp", NULL, "{\"metadata\":{\"name\":\"other\"}}"},
+        {"PUT", "/api/v1/namespaces/default/pods/nothere", NULL,
+         "{\"metadata\":{\"name\":\"nothere\"},\"spec\":{\"containers\":[{\"name\":\"c\","
+         "\"image\":\"i\"}]}}"},
+        {"DELETE", "/api/v1/namespaces/default/pods/nothere", NULL, NULL},
+        {"DELETE", "/api/v1/namespaces/default/pods/pp?propagationPolicy=Sideways", NULL, NULL},
+        {"POST", "/api/v1/namespaces/default/pods/pp/binding", NULL, "{}"},
+        {"OPTIONS", "/api/v1/pods", NULL, NULL},
+        {"GET", "/api/v1/namespaces/default/configmaps?continue=e30%3D", NULL, NULL},
+    };
+    char h[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hc_resp r;
+        snprintf(h, sizeof h, "Content-Type: %s\r\n", cases[i].ctype ? cases[i].ctype
+                                                                     : "application/json");
+        int rc = req_h(cases[i].method, cases[i].path, h, cases[i].body, &r);
+        CU_ASSERT_EQUAL(rc, 0);
+        if (rc == 0) {
+            if (r.code < 400 || r.code >= 500)
+                fprintf(stderr, "\n  %s %s -> %d %.300s\n", cases[i].method, cases[i].path,
+                        r.code, r.body);
+            CU_ASSERT(r.code >= 400 && r.code < 500);
+            CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"kind\":\"Status\""));
+            hc_resp_free(&r);
+        }
+    }
+    json_decref(call("GET", "/version", NULL, 200));
+}
+
+/* kubectl's imperative generators send protobuf bodies. */
+static void t_protobuf_create(void)
+{
+    hc_resp r;
+    char h[512];
+    snprintf(h, sizeof h, "%sContent-Type: application/vnd.kubernetes.protobuf\r\n"
+             "Accept: application/vnd.kubernetes.protobuf,application/json\r\n", auth);
+    CU_ASSERT_EQUAL_FATAL(hc_do(&conn, "POST", "/api/v1/namespaces/default/configmaps", h,
+                                (const char *)pb_configmap, sizeof pb_configmap, &r), 0);
+    CU_ASSERT_EQUAL(r.code, 201);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"data\":{\"a\":\"b\",\"c\":\"d\"}"));
+    hc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(hc_do(&conn, "POST", "/api/v1/namespaces/default/configmaps", h,
+                                "k8s\0\x0a", 5, &r), 0);
+    CU_ASSERT_EQUAL(r.code, 400);
+    hc_resp_free(&r);
 }
 
 static void t_table(void)
@@ -511,6 +614,61 @@ static void t_metrics(void)
     hc_resp_free(&r);
 }
 
+/* A watcher that does not read is cut off once watch_queue events wait
+ * for it, instead of the server buffering without bound or skipping. */
+static void t_slow_watcher(void)
+{
+    ah_host h2;
+    CU_ASSERT_EQUAL_FATAL(ah_start(&h2, "      watch_queue: 16\n"), 0);
+    hc_conn w;
+    CU_ASSERT_EQUAL_FATAL(hc_connect(&w, h2.port, 20000), 0);
+    const char *get = "GET /api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1 "
+                      "HTTP/1.0\r\n\r\n";
+    CU_ASSERT(write(w.fd, get, strlen(get)) > 0);
+    size_t big = 96 * 1024;
+    char *body = malloc(big + 128);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+    hc_conn c;
+    CU_ASSERT_EQUAL_FATAL(hc_connect(&c, h2.port, 20000), 0);
+    int made = 0;
+    for (int i = 0; i < 200; i++) {
+        int n = snprintf(body, 128, "{\"metadata\":{\"name\":\"big%d\"},\"data\":{\"k\":\"", i);
+        memset(body + n, 'x', big);
+        strcpy(body + n + big, "\"}}");
+        hc_resp r;
+        if (hc_do(&c, "POST", "/api/v1/namespaces/default/configmaps", NULL, body,
+                  strlen(body), &r) == 0) {
+            made += r.code == 201;
+            hc_resp_free(&r);
+        }
+    }
+    hc_close(&c);
+    free(body);
+    CU_ASSERT_EQUAL(made, 200);
+    /* Now read: the stream ends (closed) before all 200 events. */
+    int events = 0, eof = 0;
+    char buf[65536], last = 0;
+    for (;;) {
+        ssize_t k = read(w.fd, buf, sizeof buf);
+        if (k == 0)
+            eof = 1;
+        if (k <= 0)
+            break;
+        for (ssize_t j = 0; j < k; j++) {
+            if (buf[j] == '\n' && (j ? buf[j - 1] : last) == '}')
+                events++;
+        }
+        last = buf[k - 1];
+    }
+    hc_close(&w);
+    CU_ASSERT_EQUAL(eof, 1);
+    CU_ASSERT(events < 200);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "grep -q 'client too slow' '%s'", h2.log);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    ah_stop(&h2);
+}
+
 static void t_shutdown(void)
 {
     /* A watch left open must not hold up the stop. */
@@ -535,11 +693,15 @@ int main(void)
         {"patch types", t_patches},
         {"status, generation, scale", t_status_and_generation},
         {"finalizers, binding, log", t_finalizers_binding},
+        {"namespace lifecycle", t_namespace_lifecycle},
         {"service allocation", t_services},
         {"limits and errors", t_limits_errors},
         {"table", t_table},
+        {"garbage requests", t_garbage},
+        {"protobuf create", t_protobuf_create},
         {"watch", t_watch},
         {"metrics", t_metrics},
+        {"slow watcher is cut off", t_slow_watcher},
         {"shutdown with open watch", t_shutdown},
         {NULL, NULL},
     };

@@ -238,6 +238,74 @@ static void test_gap(void)
     bt_latch_destroy(&gate);
 }
 
+/* A callback that makes control round trips (subscribe) while events keep
+ * arriving: the events that came in meanwhile are delivered next, in
+ * order, none taken for a repeat. */
+typedef struct busy {
+    bt_node *node;
+    long events, out_of_order, subs;
+    uint64_t last, missed;
+    bt_latch seen;
+} busy;
+
+static void on_busy(void *arg, const char *topic, uint64_t seq, uint64_t missed,
+                    const void *d, size_t len)
+{
+    (void)topic;
+    (void)d;
+    (void)len;
+    busy *b = arg;
+    if (seq != b->last + 1)
+        b->out_of_order++;
+    b->last = seq;
+    b->missed += missed;
+    if (++b->events % 100 == 0) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "other/%ld/", b->events);
+        if (B->subscribe(b->node->ep, prefix, on_busy, b) == 0)
+            b->subs++;
+    }
+    bt_latch_add(&b->seen, 1);
+}
+
+static void subscribe_busy(void *arg)
+{
+    busy *b = arg;
+    CU_ASSERT_EQUAL(B->subscribe(b->node->ep, "order/", on_busy, b), 0);
+}
+
+static void publish_order(void *arg)
+{
+    long *n = arg;
+    uint64_t end = bt_now_ms() + BT_WAIT_MS;
+    while (*n < 5000 && bt_now_ms() < end) {
+        int rc = B->publish(g_pub->ep, "order/x", "", 0);
+        if (rc == 0)
+            (*n)++;
+        else
+            bt_pause_ms(1);
+    }
+}
+
+static void test_round_trip_in_callback(void)
+{
+    busy b = {0};
+    bt_latch_init(&b.seen);
+    b.node = bt_node_start(&g_bus, "busy#1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b.node);
+    CU_ASSERT_EQUAL(bt_on_loop(b.node, subscribe_busy, &b), 0);
+    long n = 0;
+    CU_ASSERT_EQUAL(bt_on_loop(g_pub, publish_order, &n), 0);
+    CU_ASSERT_EQUAL(n, 5000);
+    CU_ASSERT(bt_latch_wait(&b.seen, 5000, BT_WAIT_MS));
+    bt_node_stop(&b.node);
+    CU_ASSERT_EQUAL(b.events, 5000);
+    CU_ASSERT_EQUAL(b.out_of_order, 0);
+    CU_ASSERT_EQUAL(b.missed, 0);
+    CU_ASSERT_EQUAL(b.subs, 50);
+    bt_latch_destroy(&b.seen);
+}
+
 static void test_teardown(void)
 {
     bt_node_stop(&g_pub);
@@ -251,6 +319,8 @@ int main(void)
                                     {"prefix matching and numbering", test_prefixes},
                                     {"unsubscribe", test_unsubscribe},
                                     {"a blocked subscriber detects its gap", test_gap},
+                                    {"round trips inside a callback keep order",
+                                     test_round_trip_in_callback},
                                     {"teardown", test_teardown},
                                     {NULL, NULL}};
     return bt_run_suite("bus pub/sub", tests);

@@ -322,6 +322,34 @@ static void test_rollback_revision(void)
     tjson_reset();
 }
 
+static void test_rollback_by_content(void)
+{
+    /* kubectl rollout undo copies the old RS's template, with a null
+     * creationTimestamp: the old RS is recognised by content. */
+    const char *d = "{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\",\"uid\":\"d\"},"
+                    "\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+                    "\"template\":{\"metadata\":{\"creationTimestamp\":null,\"labels\":"
+                    "{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"image\":\"v1\"}]}}}}";
+    const char *old = "{\"metadata\":{\"name\":\"web-abc\",\"namespace\":\"default\",\"uid\":\"r1\","
+                      "\"labels\":{\"app\":\"web\",\"pod-template-hash\":\"abc\"},"
+                      "\"annotations\":{\"deployment.kubernetes.io/revision\":\"1\"},"
+                      "\"ownerReferences\":[{\"uid\":\"d\",\"controller\":true}]},"
+                      "\"spec\":{\"replicas\":0,\"template\":{\"metadata\":{\"labels\":"
+                      "{\"pod-template-hash\":\"abc\",\"app\":\"web\"}},"
+                      "\"spec\":{\"containers\":[{\"image\":\"v1\"}]}}}}";
+    sk_mp_view rss[1] = {tj(old)};
+    ctl_deploy_in in = {.d = tj(d), .rss = rss, .nrss = 1, .now_ms = NOW};
+    ctl_actions a;
+    ctl_actions_init(&a);
+    ctl_deploy_out o;
+    CU_ASSERT_EQUAL(ctl_deploy_sync(&in, &a, &o), 0);
+    CU_ASSERT_STRING_EQUAL(o.new_rs, "web-abc");
+    CU_ASSERT_EQUAL(act_count(&a, "create"), 0);
+    CU_ASSERT_EQUAL(act_count(&a, "patch replicasets default/web-abc"), 1);
+    ctl_actions_free(&a);
+    tjson_reset();
+}
+
 static void test_history_limit(void)
 {
     sim s = {.n = 1, .surge = "1", .unavail = "0", .image = "v9", .history = 2};
@@ -389,5 +417,5 @@ static void test_paused_and_deadline(void)
 
 SK_TEST_MAIN("controllers-deployment", SK_TEST(test_resolve), SK_TEST(test_hash_stable),
              SK_TEST(test_create_first_rs), SK_TEST(test_rolling_update_bounds),
-             SK_TEST(test_recreate), SK_TEST(test_rollback_revision),
+             SK_TEST(test_recreate), SK_TEST(test_rollback_revision), SK_TEST(test_rollback_by_content),
              SK_TEST(test_history_limit), SK_TEST(test_paused_and_deadline))

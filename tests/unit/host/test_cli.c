@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sk_testutil.h"
+#include "skt_suite.h"
 
 #define WAIT_MS 30000
 
@@ -330,30 +331,27 @@ static void test_keygen_and_options(void)
 
 int main(void)
 {
+    static const skt_case cases[] = {
+        {"help and version", test_help_version},
+        {"usage errors exit 2", test_usage_errors},
+        {"config errors exit 78 with position", test_config_errors},
+        {"plugin option error exits 78", test_plugin_option_error},
+        {"missing .so exits 1, nothing running", test_missing_so},
+        {"ABI mismatch in config", test_bad_abi_in_config},
+        {"run, then SIGTERM exits 0", test_run_and_sigterm},
+        {"failing 2nd start stops the 1st", test_second_fails_first_stops},
+        {"log levels", test_log_levels},
+        {"admin commands", test_admin_commands},
+        {"stop overrun exits 1", test_slow_stop_overrun},
+        {"keygen and plugin options", test_keygen_and_options},
+        {NULL, NULL},
+    };
     skt_mkdtemp(tmp, sizeof tmp);
     skt_fmt(out_path, sizeof out_path, "%s/out", tmp);
     skt_fmt(err_path, sizeof err_path, "%s/err", tmp);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("cli", NULL, NULL);
-    CU_add_test(s, "help and version", test_help_version);
-    CU_add_test(s, "usage errors exit 2", test_usage_errors);
-    CU_add_test(s, "config errors exit 78 with position", test_config_errors);
-    CU_add_test(s, "plugin option error exits 78", test_plugin_option_error);
-    CU_add_test(s, "missing .so exits 1, nothing running", test_missing_so);
-    CU_add_test(s, "ABI mismatch in config", test_bad_abi_in_config);
-    CU_add_test(s, "run, then SIGTERM exits 0", test_run_and_sigterm);
-    CU_add_test(s, "failing 2nd start stops the 1st", test_second_fails_first_stops);
-    CU_add_test(s, "log levels", test_log_levels);
-    CU_add_test(s, "admin commands", test_admin_commands);
-    CU_add_test(s, "stop overrun exits 1", test_slow_stop_overrun);
-    CU_add_test(s, "keygen and plugin options", test_keygen_and_options);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
+    int failed = skt_run_suite("cli", cases);
     if (failed)
         dump_err();
-    CU_cleanup_registry();
     skt_cleanup();
     if (!failed)
         skt_rmrf(tmp);

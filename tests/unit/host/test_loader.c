@@ -9,6 +9,7 @@
 
 #include "loader.h"
 #include "sk_testutil.h"
+#include "skt_suite.h"
 #include "skiff/errors.h"
 
 static char tmp[SKT_PATH];
@@ -155,22 +156,19 @@ static void test_resolve(void)
 
 int main(void)
 {
+    static const skt_case cases[] = {
+        {"missing file", test_missing_file},
+        {"missing symbol", test_missing_symbol},
+        {"ABI mismatch", test_abi_mismatch},
+        {"build signature mismatch", test_build_sig_mismatch},
+        {"descriptor checks", test_desc_checks},
+        {"descriptor sizes", test_desc_sizes},
+        {"good plugin, loaded twice", test_good_twice},
+        {"path resolution", test_resolve},
+        {NULL, NULL},
+    };
     skt_mkdtemp(tmp, sizeof tmp);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("loader", NULL, NULL);
-    CU_add_test(s, "missing file", test_missing_file);
-    CU_add_test(s, "missing symbol", test_missing_symbol);
-    CU_add_test(s, "ABI mismatch", test_abi_mismatch);
-    CU_add_test(s, "build signature mismatch", test_build_sig_mismatch);
-    CU_add_test(s, "descriptor checks", test_desc_checks);
-    CU_add_test(s, "descriptor sizes", test_desc_sizes);
-    CU_add_test(s, "good plugin, loaded twice", test_good_twice);
-    CU_add_test(s, "path resolution", test_resolve);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int failed = skt_run_suite("loader", cases);
     skt_rmrf(tmp);
     return failed ? 1 : 0;
 }

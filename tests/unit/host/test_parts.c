@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "paths.h"
 #include "sk_testutil.h"
+#include "skt_suite.h"
 #include "skiff/errors.h"
 
 static char tmp[SKT_PATH];
@@ -323,22 +324,19 @@ static void test_examples(void)
 
 int main(void)
 {
+    static const skt_case cases[] = {
+        {"metrics render", test_metrics_render},
+        {"metrics refusals", test_metrics_refusals},
+        {"metrics concurrent updates", test_metrics_concurrent},
+        {"log levels", test_log_levels},
+        {"keygen", test_keygen},
+        {"paths", test_paths},
+        {"admin socket", test_admin},
+        {"examples", test_examples},
+        {NULL, NULL},
+    };
     skt_mkdtemp(tmp, sizeof tmp);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("host parts", NULL, NULL);
-    CU_add_test(s, "metrics render", test_metrics_render);
-    CU_add_test(s, "metrics refusals", test_metrics_refusals);
-    CU_add_test(s, "metrics concurrent updates", test_metrics_concurrent);
-    CU_add_test(s, "log levels", test_log_levels);
-    CU_add_test(s, "keygen", test_keygen);
-    CU_add_test(s, "paths", test_paths);
-    CU_add_test(s, "admin socket", test_admin);
-    CU_add_test(s, "examples", test_examples);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int failed = skt_run_suite("host parts", cases);
     skt_rmrf(tmp);
     return failed ? 1 : 0;
 }

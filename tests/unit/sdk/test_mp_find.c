@@ -5,6 +5,7 @@
 #include "alloc_hook.h"
 #include "skiff/errors.h"
 #include "skiff/mp.h"
+#include "mp_expect.h"
 #include "test_main.h"
 
 /* {"a":{"b":[{"c":"deep"},{"c":7}],"": "empty key"},"k.dot":1,"zz":null}
@@ -48,15 +49,9 @@ static void test_paths(void)
     build();
     CU_ASSERT_EQUAL(sk_mp_find_str(root, "a.b.0.c", buf, sizeof buf), 0);
     CU_ASSERT_STRING_EQUAL(buf, "deep");
-    CU_ASSERT_EQUAL(sk_mp_find(root, "a.b.1.c", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, 7);
-    CU_ASSERT_EQUAL(sk_mp_find(root, "list.11", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, 21);
-    CU_ASSERT_EQUAL(sk_mp_find(root, "list.10", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, 20);
+    expect_int_at(root, "a.b.1.c", 7);
+    expect_int_at(root, "list.11", 21);
+    expect_int_at(root, "list.10", 20);
     CU_ASSERT_EQUAL(sk_mp_find(root, "zz", &x), 0);
     CU_ASSERT_EQUAL(sk_mp_type_of(x), SK_MP_NIL);
     /* "a." is the key "" inside "a". */

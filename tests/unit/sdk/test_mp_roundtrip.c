@@ -12,6 +12,7 @@
 #include "alloc_hook.h"
 #include "skiff/errors.h"
 #include "skiff/mp.h"
+#include "mp_expect.h"
 #include "test_main.h"
 
 /* Checks b holds one well-formed object and returns its view. */
@@ -326,15 +327,11 @@ static void test_nested_map(void)
     CU_ASSERT_EQUAL(sk_mp_type_of(v), SK_MP_MAP);
     CU_ASSERT_EQUAL(sk_mp_find_str(v, "name", name, sizeof name), 0);
     CU_ASSERT_STRING_EQUAL(name, "x");
-    CU_ASSERT_EQUAL(sk_mp_find(v, "spec.replicas", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, 3);
+    expect_int_at(v, "spec.replicas", 3);
     CU_ASSERT_EQUAL(sk_mp_find(v, "spec.ratio", &x), 0);
     CU_ASSERT_EQUAL(sk_mp_get_double(x, &d), 0);
     CU_ASSERT_DOUBLE_EQUAL(d, 0.5, 0.0);
-    CU_ASSERT_EQUAL(sk_mp_find(v, "spec.ports.1", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, -443);
+    expect_int_at(v, "spec.ports.1", -443);
     CU_ASSERT_EQUAL(sk_mp_find(v, "spec.tags", &x), 0);
     CU_ASSERT_EQUAL(sk_mp_type_of(x), SK_MP_MAP);
     CU_ASSERT_EQUAL(x.len, 1);
@@ -375,9 +372,7 @@ static void test_put_raw(void)
     sk_mp_put_raw(&outer, sk_mp_buf_view(&inner));
     sk_mp_put_raw(&outer, sk_mp_buf_view(&inner));
     sk_mp_view v = checked(&outer);
-    CU_ASSERT_EQUAL(sk_mp_find(v, "1.spec.ports.0", &x), 0);
-    CU_ASSERT_EQUAL(sk_mp_get_int(x, &n), 0);
-    CU_ASSERT_EQUAL(n, 80);
+    expect_int_at(v, "1.spec.ports.0", 80);
     /* A view that is not exactly one object is refused and sticks. */
     sk_mp_view half = {inner.data, inner.len - 1};
     sk_mp_put_raw(&outer, half);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 char *th_mkdtemp(const char *tag)
@@ -62,16 +63,54 @@ sk_store *th_open(const char *dir, const sk_store_opts *base)
     return st;
 }
 
-int64_t th_putn(sk_store *st, const void *key, size_t klen, const void *val, size_t vlen)
+void th_setup(const char *tag, const sk_store_opts *base, char **dir, sk_store **st)
 {
-    sk_store_op op = {.type = SK_STORE_OP_PUT, .span = {.key = key, .key_len = klen},
-                      .value = val, .value_len = vlen};
-    sk_store_txn t = {.success = &op, .nsuccess = 1};
+    *dir = th_mkdtemp(tag);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(*dir);
+    *st = th_open(*dir, base);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(*st);
+}
+
+void th_teardown(char **dir, sk_store **st)
+{
+    sk_store_close(st);
+    th_rmdir(*dir);
+    *dir = NULL;
+}
+
+sk_store_span th_span(const char *key, const char *end)
+{
+    sk_store_span sp = {.key = (const uint8_t *)key, .key_len = strlen(key)};
+    if (end) {
+        sp.end = (const uint8_t *)(*end ? end : ""); /* "" + its NUL: the end of the keys */
+        sp.end_len = *end ? strlen(end) : 1;
+    }
+    return sp;
+}
+
+/* Runs op as a one-op txn: the deleted count (count) or the revision, or
+ * the error. */
+static int64_t one_op(sk_store *st, const sk_store_op *op, bool count)
+{
+    sk_store_txn t = {.success = op, .nsuccess = 1};
     sk_store_sync_res r;
     int rc = sk_store_txn_sync(st, &t, &r);
-    int64_t rev = rc ? rc : r.r.rev;
+    int64_t v = rc ? rc : count ? r.r.ops[0].count : r.r.rev;
     sk_store_result_free(&r);
-    return rev;
+    return v;
+}
+
+static int64_t put_op(sk_store *st, const void *key, size_t klen, const void *val, size_t vlen,
+                      int64_t lease)
+{
+    sk_store_op op = {.type = SK_STORE_OP_PUT, .span = {.key = key, .key_len = klen},
+                      .value = val, .value_len = vlen, .lease = lease};
+    return one_op(st, &op, false);
+}
+
+int64_t th_putn(sk_store *st, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return put_op(st, key, klen, val, vlen, 0);
 }
 
 int64_t th_put(sk_store *st, const char *key, const char *val)
@@ -81,38 +120,18 @@ int64_t th_put(sk_store *st, const char *key, const char *val)
 
 int64_t th_put_lease(sk_store *st, const char *key, const char *val, int64_t lease)
 {
-    sk_store_op op = {.type = SK_STORE_OP_PUT,
-                      .span = {.key = (const uint8_t *)key, .key_len = strlen(key)},
-                      .value = (const uint8_t *)val, .value_len = strlen(val), .lease = lease};
-    sk_store_txn t = {.success = &op, .nsuccess = 1};
-    sk_store_sync_res r;
-    int rc = sk_store_txn_sync(st, &t, &r);
-    int64_t rev = rc ? rc : r.r.rev;
-    sk_store_result_free(&r);
-    return rev;
+    return put_op(st, key, strlen(key), val, strlen(val), lease);
 }
 
 int64_t th_del(sk_store *st, const char *key, const char *end)
 {
-    sk_store_op op = {.type = SK_STORE_OP_DELETE,
-                      .span = {.key = (const uint8_t *)key, .key_len = strlen(key),
-                               .end = (const uint8_t *)end, .end_len = end ? strlen(end) : 0}};
-    if (end && !*end) /* "" means everything after key */
-        op.span.end = (const uint8_t *)"", op.span.end_len = 1;
-    sk_store_txn t = {.success = &op, .nsuccess = 1};
-    sk_store_sync_res r;
-    int rc = sk_store_txn_sync(st, &t, &r);
-    int64_t n = rc ? rc : r.r.ops[0].count;
-    sk_store_result_free(&r);
-    return n;
+    sk_store_op op = {.type = SK_STORE_OP_DELETE, .span = th_span(key, end)};
+    return one_op(st, &op, true);
 }
 
-static int collect(void *arg, const sk_store_kv *kv)
+/* kv into d, cut to d's buffers and NUL-terminated. */
+static void kv_copy(th_kv *d, const sk_store_kv *kv)
 {
-    th_range *r = arg;
-    if (r->n >= sizeof r->kvs / sizeof r->kvs[0])
-        return 0;
-    th_kv *d = &r->kvs[r->n++];
     memset(d, 0, sizeof *d);
     d->key_len = kv->key_len < sizeof d->key ? kv->key_len : sizeof d->key - 1;
     memcpy(d->key, kv->key, d->key_len);
@@ -124,6 +143,13 @@ static int collect(void *arg, const sk_store_kv *kv)
     d->mod_rev = kv->mod_rev;
     d->version = kv->version;
     d->lease = kv->lease;
+}
+
+static int collect(void *arg, const sk_store_kv *kv)
+{
+    th_range *r = arg;
+    if (r->n < sizeof r->kvs / sizeof r->kvs[0])
+        kv_copy(&r->kvs[r->n++], kv);
     return 0;
 }
 
@@ -152,30 +178,31 @@ static int take_one(void *arg, const sk_store_kv *kv)
             memcpy(c->buf, kv->value, n);
         c->buf[n] = 0;
     }
-    if (c->kv) {
-        th_kv *d = c->kv;
-        d->key_len = kv->key_len < sizeof d->key ? kv->key_len : sizeof d->key - 1;
-        memcpy(d->key, kv->key, d->key_len);
-        d->val_len = kv->value_len < sizeof d->val ? kv->value_len : sizeof d->val - 1;
-        if (d->val_len)
-            memcpy(d->val, kv->value, d->val_len);
-        d->create_rev = kv->create_rev;
-        d->mod_rev = kv->mod_rev;
-        d->version = kv->version;
-        d->lease = kv->lease;
-    }
+    if (c->kv)
+        kv_copy(c->kv, kv);
     return 0;
 }
 
 int th_get(sk_store *st, const char *key, int64_t rev, char *buf, size_t len, th_kv *kv)
 {
-    sk_store_range_req rq = {.span = {.key = (const uint8_t *)key, .key_len = strlen(key)},
-                             .rev = rev};
+    sk_store_range_req rq = {.span = th_span(key, NULL), .rev = rev};
     one_ctx c = {.buf = buf, .len = len, .kv = kv};
     sk_store_range_res res;
     char err[256];
     int rc = sk_store_range(st, &rq, take_one, &c, &res, err, sizeof err);
     return rc ? rc : c.found;
+}
+
+void th_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += ms * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
 }
 
 int th_run_suite(const char *suite, const th_test *tests)

@@ -4,6 +4,7 @@
 #define SK_STORE_TEST_HELPERS_H
 
 #include <CUnit/Basic.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,6 +18,14 @@ char *th_mkdtemp(const char *tag);
 void th_rmdir(char *dir);
 
 sk_store *th_open(const char *dir, const sk_store_opts *base);
+/* For suites with one store at a time: opens *st with base's options in a
+ * fresh *dir named after tag, failing the test (fatally) if it cannot;
+ * th_teardown closes and removes both. */
+void th_setup(const char *tag, const sk_store_opts *base, char **dir, sk_store **st);
+void th_teardown(char **dir, sk_store **st);
+
+/* The span [key, end): end NULL is key alone, "" every key from key on. */
+sk_store_span th_span(const char *key, const char *end);
 
 
 /* put key=value; returns the revision or a negative code. */
@@ -44,6 +53,10 @@ typedef struct th_range {
 int th_range_get(sk_store *st, const sk_store_range_req *rq, th_range *out);
 /* Value of key at rev (0: current) into buf; returns 1 found, 0 absent, <0. */
 int th_get(sk_store *st, const char *key, int64_t rev, char *buf, size_t len, th_kv *kv);
+
+/* One bounded slice of waiting on cv (mu held): callers loop, re-checking
+ * their condition and their own overall deadline. */
+void th_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms);
 
 typedef struct th_test {
     const char *name;

@@ -198,16 +198,8 @@ static bool watch_wait(wstate *w, long n)
 {
     uint64_t end = sb_now_ms() + SB_WAIT_MS;
     pthread_mutex_lock(&w->mu);
-    while (!(n < 0 ? w->ended : (long)w->n >= n) && sb_now_ms() < end) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 50 * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-    }
+    while (!(n < 0 ? w->ended : (long)w->n >= n) && sb_now_ms() < end)
+        th_cond_wait_ms(&w->cv, &w->mu, 50);
     bool ok = n < 0 ? w->ended : (long)w->n >= n;
     pthread_mutex_unlock(&w->mu);
     return ok;

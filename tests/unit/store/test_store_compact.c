@@ -26,16 +26,12 @@ static const sk_store_opts fake_opts = {.now_ms = fake_clock};
 
 static void setup(void)
 {
-    dir = th_mkdtemp("compact");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-    st = th_open(dir, &fake_opts);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    th_setup("compact", &fake_opts, &dir, &st);
 }
 
 static void teardown(void)
 {
-    sk_store_close(&st);
-    th_rmdir(dir);
+    th_teardown(&dir, &st);
 }
 
 /* Entries of one of the store's databases, with the store closed. */

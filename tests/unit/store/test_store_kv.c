@@ -11,27 +11,17 @@ static sk_store *st;
 
 static void setup(const sk_store_opts *o)
 {
-    dir = th_mkdtemp("kv");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-    st = th_open(dir, o);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    th_setup("kv", o, &dir, &st);
 }
 
 static void teardown(void)
 {
-    sk_store_close(&st);
-    th_rmdir(dir);
-    dir = NULL;
+    th_teardown(&dir, &st);
 }
 
 static sk_store_range_req span_req(const char *key, const char *end)
 {
-    sk_store_range_req rq = {.span = {.key = (const uint8_t *)key, .key_len = strlen(key)}};
-    if (end) {
-        rq.span.end = (const uint8_t *)(*end ? end : "");
-        rq.span.end_len = *end ? strlen(end) : 1;
-    }
-    return rq;
+    return (sk_store_range_req){.span = th_span(key, end)};
 }
 
 static void test_put_get_revisions(void)

@@ -115,16 +115,8 @@ static bool tw_wait(tw *w, long n)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_mutex_lock(&w->mu);
-    while (!(n < 0 ? w->ended : (long)w->n >= n) && !deadline_passed(&t0)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 20 * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-    }
+    while (!(n < 0 ? w->ended : (long)w->n >= n) && !deadline_passed(&t0))
+        th_cond_wait_ms(&w->cv, &w->mu, 20);
     bool ok = n < 0 ? w->ended : (long)w->n >= n;
     pthread_mutex_unlock(&w->mu);
     return ok;
@@ -135,26 +127,17 @@ static sk_store *st;
 
 static void setup(const sk_store_opts *o)
 {
-    dir = th_mkdtemp("watch");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-    st = th_open(dir, o);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    th_setup("watch", o, &dir, &st);
 }
 
 static void teardown(void)
 {
-    sk_store_close(&st);
-    th_rmdir(dir);
+    th_teardown(&dir, &st);
 }
 
 static uint64_t watch(tw *w, const char *key, const char *end, int64_t start, bool prev)
 {
-    sk_store_watch_req rq = {.span = {.key = (const uint8_t *)key, .key_len = strlen(key)},
-                             .start_rev = start, .prev_kv = prev};
-    if (end) {
-        rq.span.end = (const uint8_t *)(*end ? end : "");
-        rq.span.end_len = *end ? strlen(end) : 1;
-    }
+    sk_store_watch_req rq = {.span = th_span(key, end), .start_rev = start, .prev_kv = prev};
     uint64_t id = 0;
     int rc = sk_store_watch(st, &rq, &cbs, w, &id, NULL, NULL);
     CU_ASSERT_EQUAL(rc, 0);
