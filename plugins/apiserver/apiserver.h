@@ -100,6 +100,8 @@ struct ap_server {
     char *tls_cert, *tls_key; /* PEM, read at start */
     /* cached documents */
     char *openapi_root;
+    char *openapi_v2;
+    size_t openapi_v2_len;
     pthread_mutex_t mu; /* guards watches and the allocator */
     struct ap_watch *watches;
     struct ap_bus_front *busf;

@@ -75,6 +75,26 @@ static enum MHD_Result openapi_root(ap_server *s, struct MHD_Connection *c)
     return ap_http_send(c, 200, "application/json", text, strlen(text));
 }
 
+/* kubectl 1.27/1.28 ask only for the protobuf form of v2. */
+static enum MHD_Result openapi_v2(ap_server *s, struct MHD_Connection *c)
+{
+    const char *accept = ap_http_header(c, "Accept");
+    if (!accept || !strstr(accept, "protobuf"))
+        return not_found(c);
+    pthread_mutex_lock(&s->mu);
+    if (!s->openapi_v2 && sk_openapi_v2_proto(&s->openapi_v2, &s->openapi_v2_len)) {
+        free(s->openapi_v2);
+        s->openapi_v2 = NULL;
+    }
+    char *doc = s->openapi_v2;
+    size_t n = s->openapi_v2_len;
+    pthread_mutex_unlock(&s->mu);
+    if (!doc)
+        return ap_http_send_status(c, sk_status_internal("cannot build the OpenAPI v2 document"));
+    return ap_http_send(c, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", doc,
+                        n);
+}
+
 static enum MHD_Result openapi(ap_server *s, struct MHD_Connection *c, const char *rest)
 {
     if (!*rest || strcmp(rest, "/") == 0)
@@ -134,6 +154,8 @@ int ap_http_static(ap_server *s, struct MHD_Connection *c, const char *url,
         return discovery_root(s, c, false);
     if (strncmp(url, "/openapi/v3", 11) == 0)
         return openapi(s, c, url + 11);
+    if (strcmp(url, "/openapi/v2") == 0)
+        return openapi_v2(s, c);
     if (strncmp(url, "/openapi/", 9) == 0 || strncmp(url, "/swagger", 8) == 0)
         return not_found(c);
     return group_docs(c, url);

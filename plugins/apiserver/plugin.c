@@ -185,6 +185,7 @@ static void ap_fini(void *state)
         return;
     ap_auth_free(s);
     free(s->openapi_root);
+    free(s->openapi_v2);
     free(s->tls_cert);
     free(s->tls_key);
     pthread_mutex_destroy(&s->mu);

@@ -25,6 +25,7 @@ typedef struct ctl_action {
     uint8_t *req;     /* the msgpack request map; owned */
     size_t len;
     char desc[160];   /* "patch replicasets ns/name" for logs and tests */
+    char expect_uid[128]; /* a "get" verifying an owner: the uid it must have */
 } ctl_action;
 
 typedef struct ctl_actions {

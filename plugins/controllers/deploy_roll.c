@@ -50,7 +50,8 @@ static size_t olds(dp_ctx *c, dp_rs **v)
     for (size_t i = 0; i < c->nrs; i++)
         if (&c->rs[i] != c->cur)
             v[n++] = &c->rs[i];
-    qsort(v, n, sizeof(*v), cmp_old);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_old);
     return n;
 }
 
@@ -192,7 +193,8 @@ void dp_cleanup(dp_ctx *c)
     for (size_t i = 0; i < c->nrs; i++)
         if (&c->rs[i] != c->cur && !ctl_deleting(c->rs[i].v))
             old[n++] = &c->rs[i];
-    qsort(old, n, sizeof(*old), cmp_rev);
+    if (n > 1)
+        qsort(old, n, sizeof(*old), cmp_rev);
     int64_t diff = (int64_t)n - (limit < 0 ? 0 : limit);
     for (size_t i = 0; i < n && diff > 0; i++) {
         dp_rs *r = old[i];

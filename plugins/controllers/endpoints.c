@@ -94,7 +94,8 @@ static size_t select_pods(const ctl_ep_in *in, ep_pod *v, const sk_mp_view *sp, 
         resolve(e, sp, nsp);
         n++;
     }
-    qsort(v, n, sizeof(*v), cmp_pod);
+    if (n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(v, n, sizeof(*v), cmp_pod);
     return n;
 }
 

@@ -57,6 +57,7 @@ typedef struct one {
     batch *b;
     bool pod_create, pod_delete;
     char desc[160];
+    char expect_uid[128]; /* a GC owner verification */
 } one;
 
 /* In-flight batches and requests are linked from the manager so stop()
@@ -105,12 +106,23 @@ static bool benign(const one *o, int status)
 static void on_reply(void *arg, int status, const char *errmsg, const void *data, size_t len)
 {
     one *o = arg;
-    (void)data, (void)len;
     if (status == SK_BUS_MORE)
         return;
     batch *b = o->b;
     ctl_mgr *m = b->l->m;
     UNLINK(m->one_list, o);
+    if (*o->expect_uid) {
+        /* The owner is gone when absent, or when the name now belongs to
+         * a different object; either way the GC may act on it. */
+        sk_mp_view obj;
+        char uid[128] = "";
+        if (status == 0 && sk_mp_check(data, len, SK_MP_MAX_DEPTH, &obj) == 0)
+            ctl_str(obj, "metadata.uid", uid, sizeof uid);
+        if (status == SK_ENOTFOUND || (status == 0 && strcmp(uid, o->expect_uid) != 0))
+            ctl_gc_confirm_absent(m, o->expect_uid);
+        if (status == SK_ENOTFOUND)
+            status = 0;
+    }
     if (status && !benign(o, status)) {
         if (status != SK_ECONFLICT)
             sk_warn(m->h, "controllers: %s: %s: %s", ctl_names[b->l->id], o->desc,
@@ -154,6 +166,7 @@ void ctl_exec(ctl_loop *l, const char *key, ctl_actions *a)
         }
         o->b = b;
         snprintf(o->desc, sizeof o->desc, "%s", a->v[i].desc);
+        snprintf(o->expect_uid, sizeof o->expect_uid, "%s", a->v[i].expect_uid);
         o->pod_create = l->id == C_RS && strncmp(o->desc, "create pods", 11) == 0;
         o->pod_delete = l->id == C_RS && strncmp(o->desc, "delete pods", 11) == 0;
         b->pending++;

@@ -39,6 +39,7 @@ int kv_put(kvmap *m, const char *key, void *value)
     e->value = value;
     e->next = m->b[i];
     m->b[i] = e;
+    m->len++;
     return 0;
 }
 
@@ -50,6 +51,7 @@ void *kv_del(kvmap *m, const char *key)
             void *v = e->value;
             *pp = e->next;
             free(e);
+            m->len--;
             return v;
         }
     }
@@ -67,4 +69,5 @@ void kv_free(kvmap *m, void (*free_value)(void *))
         }
         m->b[i] = NULL;
     }
+    m->len = 0;
 }

@@ -23,6 +23,7 @@ typedef struct kv_ent {
 } kv_ent;
 typedef struct kvmap {
     kv_ent *b[1024];
+    size_t len;
 } kvmap;
 void *kv_get(kvmap *m, const char *key);
 int kv_put(kvmap *m, const char *key, void *value); /* 0 or -ENOMEM; replaces */
@@ -79,7 +80,16 @@ struct ctl_mgr {
     /* The GC's owner lookups: the resourceVersion of the dependent being
      * judged, and whether a lookup could not decide. */
     uint64_t gc_dep_rv;
+    char gc_dep_ns[256];
     bool gc_unsure;
+    /* Owners to look up live because the cache could not tell, and owner
+     * uids such a lookup found absent (uid -> monotonic ms). */
+    struct {
+        int idx;
+        char ns[256], name[256], uid[128];
+    } gc_verify[8];
+    size_t ngc_verify;
+    kvmap gc_absent;
 };
 
 uint64_t ctl_now_mono(const ctl_mgr *m);
@@ -102,6 +112,8 @@ void ctl_expect_observed(ctl_mgr *m, const char *rs_key, bool add);
 /* exec.c: sends a's actions (consumed); finishes key on q when all have
  * answered, re-adding it after a->requeue_ms if asked. */
 void ctl_exec(ctl_loop *l, const char *key, ctl_actions *a);
+/* An owner uid confirmed absent by a live read (the GC's lookups). */
+void ctl_gc_confirm_absent(ctl_mgr *m, const char *uid);
 /* stop(): cancels every request in flight and drops their batches. */
 void ctl_exec_cancel_all(ctl_mgr *m);
 

@@ -276,6 +276,7 @@ static void ctl_fini(void *state)
         sk_workqueue_free(&m->loops[i].q);
     kv_free(&m->expect, free_value);
     kv_free(&m->health, free_value);
+    kv_free(&m->gc_absent, free_value);
     free(m);
 }
 

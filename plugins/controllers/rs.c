@@ -201,7 +201,8 @@ int ctl_rs_sync(const ctl_rs_in *in, ctl_actions *out, ctl_rs_out *res)
             int64_t k = diff < burst ? diff : burst;
             for (size_t i = 0; i < n; i++)
                 rank_pod(&pods[i]);
-            qsort(pods, n, sizeof(*pods), cmp_rank);
+            if (n > 1)
+                qsort(pods, n, sizeof(*pods), cmp_rank);
             for (int64_t i = 0; i < k; i++) {
                 char pn[256], pu[128];
                 ctl_delete(out, &ctl_k_pods, ns, ctl_str(pods[i].v, "metadata.name", pn, sizeof pn),

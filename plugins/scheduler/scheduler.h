@@ -83,6 +83,13 @@ sk_sched_binding *sk_scheduler_take_ready(sk_scheduler *s);
 sk_sched_code sk_binding_run(sk_sched_binding *b, char *msg, size_t msglen);
 const sk_sched_pod *sk_binding_pod(const sk_sched_binding *b);
 const char *sk_binding_node(const sk_sched_binding *b);
+/* True when the binding cycle is just the named Bind plugin (no PreBind,
+ * it binds first): the owner may then bind asynchronously itself and
+ * finish with sk_binding_post_bind + binding_done, instead of running
+ * sk_binding_run on a thread. */
+bool sk_binding_bind_only(const sk_sched_binding *b, const char *binder);
+/* PostBind plugins, after a binding the owner did itself succeeded. */
+void sk_binding_post_bind(sk_sched_binding *b);
 /* Non-NULL when Permit rejected the pod: the reason. */
 const char *sk_binding_rejected(const sk_sched_binding *b);
 /* Scheduling thread: the end of a binding. On failure the pod is

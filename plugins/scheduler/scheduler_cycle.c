@@ -215,6 +215,19 @@ sk_sched_code sk_binding_run(sk_sched_binding *b, char *msg, size_t msglen)
     return code;
 }
 
+bool sk_binding_bind_only(const sk_sched_binding *b, const char *binder)
+{
+    const sk_sched_fw *fw = b->fw;
+    if (fw->nlist[SK_PT_PRE_BIND] != 0 || fw->nlist[SK_PT_BIND] == 0)
+        return false;
+    return strcmp(fw->plugins[fw->list[SK_PT_BIND][0]].d.name, binder) == 0;
+}
+
+void sk_binding_post_bind(sk_sched_binding *b)
+{
+    sk_fw_post_bind(b->fw, b->cycle, &b->pod->pod, b->node);
+}
+
 const sk_sched_pod *sk_binding_pod(const sk_sched_binding *b)
 {
     return &b->pod->pod;

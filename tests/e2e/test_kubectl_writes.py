@@ -1,9 +1,13 @@
 """Writes with the kubectl dispatcher (the `kubectl` on PATH) from the YAML
-manifests in manifests/: create (with generateName and --dry-run=server),
-apply client-side (three-way merge, strategic merge directives) and
---server-side, replace, patch (strategic, merge, json), set image,
-label/annotate, delete (by file, by label), conflicts (409) and validation
-errors (422 with the field path; 400 for unknown fields under Strict).
+manifests in manifests/: create (multi-document, generateName,
+--dry-run=server, defaults), imperative create/run/expose (kubectl >= 1.32
+sends these as protobuf), apply client-side (three-way merge, strategic
+merge directives) and --server-side (managedFields), diff, edit, replace
+(and --force), patch (strategic, merge, json), set image and generation,
+label/annotate, delete (by file, by label, graceful delete of a scheduled
+pod), conflicts (409 on a stale resourceVersion) and validation errors (422
+with the field path; 400 for unknown fields under Strict; dropped under
+Ignore; immutable fields; a missing namespace).
 
 Run: /usr/bin/python3 -m unittest -v test_kubectl_writes
 """

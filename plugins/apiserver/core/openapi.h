@@ -9,6 +9,8 @@
 #ifndef SK_OPENAPI_H
 #define SK_OPENAPI_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 #define SK_OPENAPI_K8S_VERSION "v1.33.1"
@@ -25,5 +27,11 @@ void sk_openapi_hash(const json_t *doc, char *buf);
 /* components.schemas for every type reachable from the group/version's
  * resources (and their subresources' kinds). */
 json_t *sk_openapi_components(const char *group, const char *version);
+
+/* GET /openapi/v2 for kubectl 1.27/1.28: a gnostic openapi_v2.Document
+ * protobuf holding, per resource, a PATCH operation with the GVK extension
+ * and the fieldValidation parameter (so they defer validation to the
+ * server). *out is malloc'd (caller frees). 0 or a negative code. */
+int sk_openapi_v2_proto(char **out, size_t *len);
 
 #endif

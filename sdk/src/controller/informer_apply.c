@@ -92,8 +92,13 @@ int skc_inf_apply_list(sk_informer *inf, const void *data, size_t len)
 {
     sk_mp_view root, items, item;
     sk_mp_iter it;
-    if (sk_mp_check(data, len, SK_MP_MAX_DEPTH, &root) ||
-        sk_mp_find(root, "items", &items) || sk_mp_iter_init(items, &it, NULL))
+    static const uint8_t empty_array = 0x90;
+    if (sk_mp_check(data, len, SK_MP_MAX_DEPTH, &root) || sk_mp_type_of(root) != SK_MP_MAP)
+        return SK_EBADMSG;
+    /* "items": null (or absent) is an empty list, as Go clients read it */
+    if (sk_mp_find(root, "items", &items) || sk_mp_type_of(items) == SK_MP_NIL)
+        items = (sk_mp_view){&empty_array, 1};
+    if (sk_mp_iter_init(items, &it, NULL))
         return SK_EBADMSG;
     /* First pass: every key of the new list, so nothing is touched when
      * the answer turns out to be malformed or memory runs out. */

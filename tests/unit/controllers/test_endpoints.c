@@ -111,5 +111,23 @@ static void test_service_gone_or_no_selector(void)
     tjson_reset();
 }
 
+static void test_no_pods_yet(void)
+{
+    ctl_ep_in in = {.svc = tj(SVC), .ns = "default", .name = "web"};
+    ctl_actions a;
+    ctl_actions_init(&a);
+    CU_ASSERT_EQUAL(ctl_endpoints_sync(&in, &a), 0);
+    const ctl_action *ep = act_find(&a, "create endpoints default/web", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ep);
+    CU_ASSERT_TRUE(ctl_has(act_req(ep), "body.subsets"));
+    CU_ASSERT_FALSE(ctl_has(act_req(ep), "body.subsets.0"));
+    const ctl_action *sl = act_find(&a, "create endpointslices default/web-skiff", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sl);
+    CU_ASSERT_EQUAL(act_int(sl, "body.ports.0.port"), 80); /* as declared */
+    ctl_actions_free(&a);
+    tjson_reset();
+}
+
 SK_TEST_MAIN("controllers-endpoints", SK_TEST(test_ready_and_not_ready),
-             SK_TEST(test_no_change_no_write), SK_TEST(test_service_gone_or_no_selector))
+             SK_TEST(test_no_change_no_write), SK_TEST(test_service_gone_or_no_selector),
+             SK_TEST(test_no_pods_yet))

@@ -180,6 +180,7 @@ static void test_errors_backoff(void)
     CU_ASSERT_EQUAL(fake_count(&tr, "list"), 1);
     /* A malformed list answer leaves the cache alone and retries later. */
     fake_reply(fake_last(&tr, "list"), 0, "{\"items\":7}");
+    CU_ASSERT_EQUAL(fake_count(&tr, "watch"), 0);
     CU_ASSERT_FALSE(sk_informer_synced(inf));
     fake_loop_advance(&loop, 499);
     CU_ASSERT_EQUAL(fake_count(&tr, "list"), 1);
@@ -201,6 +202,22 @@ static void test_errors_backoff(void)
     fake_transport_free(&tr);
 }
 
+static void test_null_items_is_empty(void)
+{
+    sk_informer *inf = mk();
+    CU_ASSERT_EQUAL(sk_informer_start(inf), 0);
+    list_answer("4", POD("a", "p", "1", "n", "o"));
+    fake_req *w = fake_last(&tr, "watch");
+    fake_reply(w, SK_ECOMPACTED, NULL);
+    fake_loop_advance(&loop, 0);
+    fake_reply(fake_last(&tr, "list"), 0, "{\"metadata\":{\"resourceVersion\":\"9\"},\"items\":null}");
+    CU_ASSERT_EQUAL(sk_informer_len(inf), 0);
+    CU_ASSERT_STRING_EQUAL(lg.ev[lg.n - 1], "delete a/p");
+    CU_ASSERT_STRING_EQUAL(sk_informer_rv(inf), "9");
+    sk_informer_free(&inf);
+    fake_transport_free(&tr);
+}
+
 static void test_object_key(void)
 {
     char buf[64];
@@ -213,4 +230,5 @@ static void test_object_key(void)
 }
 
 SK_TEST_MAIN("informer", SK_TEST(test_list_then_watch), SK_TEST(test_relist_differences),
-             SK_TEST(test_errors_backoff), SK_TEST(test_object_key))
+             SK_TEST(test_errors_backoff), SK_TEST(test_null_items_is_empty),
+             SK_TEST(test_object_key))

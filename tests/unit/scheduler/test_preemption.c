@@ -13,6 +13,23 @@ static sk_sched_outcome schedule(fx *f)
     return o;
 }
 
+/* The next pod preempts: node is nominated for it. */
+static void expect_nominated(fx *f, const char *node)
+{
+    sk_sched_outcome o = schedule(f);
+    CU_ASSERT_STRING_EQUAL(o.nominated, node);
+    sk_outcome_clear(&o);
+}
+
+/* The preemptor, back after its 1 s backoff, binds to node. */
+static void expect_bound_after_backoff(fx *f, const char *node)
+{
+    char got[64];
+    f->now += 1000;
+    CU_ASSERT_EQUAL(fx_schedule(f, got, sizeof(got), NULL, 0), SK_OUTCOME_BIND);
+    CU_ASSERT_STRING_EQUAL(got, node);
+}
+
 static void test_least_to_evict(void)
 {
     fx *f = fx_new(NULL);
@@ -37,10 +54,7 @@ static void test_least_to_evict(void)
 
     /* The victim goes; the preemptor comes back and takes its place. */
     CU_ASSERT(sk_scheduler_pod_delete(f->s, "uid-b1") == 0);
-    f->now += 1000;
-    char node[64];
-    CU_ASSERT_EQUAL(fx_schedule(f, node, sizeof(node), NULL, 0), SK_OUTCOME_BIND);
-    CU_ASSERT_STRING_EQUAL(node, "n2");
+    expect_bound_after_backoff(f, "n2");
     fx_free(f);
 }
 
@@ -52,13 +66,11 @@ static void test_reprieve_most_important(void)
     fx_pod_on(f, "n", "dear", "1", "", 2, "");
     fx_pod_on(f, "n", "boss", "1", "", 100, "");
     fx_pod_res(f, "vip", "2", "", 10, "", "");
-    sk_sched_outcome o = schedule(f);
-    CU_ASSERT_STRING_EQUAL(o.nominated, "n");
+    expect_nominated(f, "n");
     /* Removing both lower pods makes room; "dear" fits back, "cheap"
      * does not. "boss" outranks the preemptor and is never considered. */
     CU_ASSERT_EQUAL(f->nevicted, 1);
     CU_ASSERT_STRING_EQUAL(f->evicted[0], "cheap");
-    sk_outcome_clear(&o);
     fx_free(f);
 }
 
@@ -70,10 +82,8 @@ static void test_lowest_priority_victims_win(void)
     fx_pod_on(f, "n1", "mid", "1", "", 5, "");
     fx_pod_on(f, "n2", "low", "1", "", 1, "");
     fx_pod_res(f, "vip", "1", "", 10, "", "");
-    sk_sched_outcome o = schedule(f);
-    CU_ASSERT_STRING_EQUAL(o.nominated, "n2");
+    expect_nominated(f, "n2");
     CU_ASSERT_STRING_EQUAL(f->evicted[0], "low");
-    sk_outcome_clear(&o);
     fx_free(f);
 }
 
@@ -105,9 +115,7 @@ static void test_nominated_room_is_kept(void)
     fx_node_res(f, "n", "2", "8Gi", 110, "", "");
     fx_pod_on(f, "n", "victim", "2", "", 0, "");
     fx_pod_res(f, "vip", "2", "", 10, "", "");
-    sk_sched_outcome o = schedule(f);
-    CU_ASSERT_STRING_EQUAL(o.nominated, "n");
-    sk_outcome_clear(&o);
+    expect_nominated(f, "n");
     sk_scheduler_pod_delete(f->s, "uid-victim");
     /* The preemptor is backing off; a lower-priority pod comes first but
      * must not take the room made for it. */
@@ -116,10 +124,7 @@ static void test_nominated_room_is_kept(void)
     CU_ASSERT(strncmp(msg, "0/1 nodes are available: 1 Insufficient cpu.", 44) == 0);
     if (strncmp(msg, "0/1 nodes are available: 1 Insufficient cpu.", 44) != 0)
         fprintf(stderr, "got: %s\n", msg);
-    f->now += 1000;
-    char node[64];
-    CU_ASSERT_EQUAL(fx_schedule(f, node, sizeof(node), NULL, 0), SK_OUTCOME_BIND);
-    CU_ASSERT_STRING_EQUAL(node, "n");
+    expect_bound_after_backoff(f, "n");
     fx_free(f);
 }
 
@@ -129,16 +134,14 @@ static void test_terminating_victims_wait(void)
     fx_node_res(f, "n", "1", "8Gi", 110, "", "");
     fx_pod_on(f, "n", "victim", "1", "", 0, "");
     fx_pod_res(f, "vip", "1", "", 10, "", "");
-    sk_sched_outcome o = schedule(f);
-    CU_ASSERT_STRING_EQUAL(o.nominated, "n");
-    sk_outcome_clear(&o);
+    expect_nominated(f, "n");
     /* The victim is terminating (deletionTimestamp) but still there. */
     fx_pod(f, "{metadata:{name:victim,namespace:default,uid:uid-victim,deletionTimestamp:"
               "'2024-01-01T00:01:00Z'},spec:{nodeName:n,containers:[{name:c,resources:{requests:"
               "{cpu:1}}}]},status:{phase:Running}}");
     f->now += 1000;
     /* An update of an assigned pod is no event NodeResourcesFit waits for. */
-    o = schedule(f);
+    sk_sched_outcome o = schedule(f);
     CU_ASSERT_EQUAL(o.kind, SK_OUTCOME_NONE);
     sk_queue_on_event(sk_scheduler_queue(f->s), SK_SCHED_EV_NODE_UPDATE);
     o = schedule(f);

@@ -9,6 +9,18 @@ static uint32_t count(fx *f, sk_q_where w)
     return sk_queue_count(sk_scheduler_queue(f->s), w);
 }
 
+/* The one pod waits in `where` for `before` ms more, and is active once
+ * `after` ms more have passed (the sweeps run at every tick). */
+static void expect_active_after(fx *f, sk_q_where where, int64_t before, int64_t after)
+{
+    f->now += before;
+    sk_scheduler_tick(f->s);
+    CU_ASSERT_EQUAL(count(f, where), 1);
+    f->now += after;
+    sk_scheduler_tick(f->s);
+    CU_ASSERT_EQUAL(count(f, SK_Q_ACTIVE), 1);
+}
+
 static void test_backoff_doubles_to_max(void)
 {
     fx *f = fx_new(NULL);
@@ -80,12 +92,7 @@ static void test_events_the_rejector_declared(void)
     fx_node_res(f, "t", "2", "2Gi", 110, "", "");
     CU_ASSERT_EQUAL(count(f, SK_Q_UNSCHED), 0);
     CU_ASSERT_EQUAL(count(f, SK_Q_BACKOFF), 1); /* still within its backoff */
-    f->now += 999;
-    sk_scheduler_tick(f->s);
-    CU_ASSERT_EQUAL(count(f, SK_Q_BACKOFF), 1);
-    f->now += 1;
-    sk_scheduler_tick(f->s);
-    CU_ASSERT_EQUAL(count(f, SK_Q_ACTIVE), 1);
+    expect_active_after(f, SK_Q_BACKOFF, 999, 1);
     fx_free(f);
 }
 
@@ -99,12 +106,7 @@ static void test_backoff_grows_per_attempt(void)
         /* every event sends it to the backoff queue until its time is up */
         sk_queue_on_event(sk_scheduler_queue(f->s), SK_SCHED_EV_NODE_ADD);
         CU_ASSERT_EQUAL(count(f, SK_Q_BACKOFF), 1);
-        f->now += waits[i] - 1;
-        sk_scheduler_tick(f->s);
-        CU_ASSERT_EQUAL(count(f, SK_Q_BACKOFF), 1);
-        f->now += 1;
-        sk_scheduler_tick(f->s);
-        CU_ASSERT_EQUAL(count(f, SK_Q_ACTIVE), 1);
+        expect_active_after(f, SK_Q_BACKOFF, waits[i] - 1, 1);
     }
     fx_free(f);
 }
@@ -114,13 +116,8 @@ static void test_leftover_flush(void)
     fx *f = fx_new(NULL);
     fx_pod_res(f, "p", "", "", 0, "", "");
     CU_ASSERT_EQUAL(fx_schedule(f, NULL, 0, NULL, 0), SK_OUTCOME_UNSCHEDULABLE);
-    f->now += 5 * 60 * 1000 - 1;
-    sk_scheduler_tick(f->s);
-    CU_ASSERT_EQUAL(count(f, SK_Q_UNSCHED), 1);
     /* The sweep runs once a second. */
-    f->now += 1000;
-    sk_scheduler_tick(f->s);
-    CU_ASSERT_EQUAL(count(f, SK_Q_ACTIVE), 1);
+    expect_active_after(f, SK_Q_UNSCHED, 5 * 60 * 1000 - 1, 1000);
     fx_free(f);
 }
 

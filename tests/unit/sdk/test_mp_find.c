@@ -44,7 +44,6 @@ static void build(void)
 static void test_paths(void)
 {
     sk_mp_view x;
-    int64_t n;
     char buf[16];
     build();
     CU_ASSERT_EQUAL(sk_mp_find_str(root, "a.b.0.c", buf, sizeof buf), 0);

@@ -318,7 +318,6 @@ static void test_nested_map(void)
 {
     sk_mp_buf b;
     sk_mp_view x;
-    int64_t n;
     double d;
     char name[8];
     sk_mp_buf_init(&b);
@@ -363,8 +362,6 @@ static void test_cross_check_msgpack_c(void)
 static void test_put_raw(void)
 {
     sk_mp_buf inner, outer;
-    sk_mp_view x;
-    int64_t n;
     sk_mp_buf_init(&inner);
     sk_mp_buf_init(&outer);
     put_nested(&inner);
