@@ -17,7 +17,7 @@
 
 #define IPS_KEY "/registry/ranges/serviceips"
 #define PORTS_KEY "/registry/ranges/servicenodeports"
-#define ALLOC_RETRIES 16
+#define ALLOC_RETRIES 64
 
 int ap_parse_cidr(const char *text, uint32_t *net, uint32_t *mask)
 {
@@ -43,6 +43,7 @@ typedef int (*range_fn)(ap_server *s, json_t *used, void *arg, sk_apierr *err);
 static int range_update(ap_server *s, const char *key, range_fn fn, void *arg, sk_apierr *err)
 {
     for (int i = 0; i < ALLOC_RETRIES; i++) {
+        ap_retry_pause(i);
         void *buf = NULL;
         ap_kv kv;
         json_t *used = NULL;

@@ -24,6 +24,9 @@
 
 #define AP_BODY_MAX ((size_t)3 << 20)
 #define AP_MAX_TOKENS 4096
+/* Read-modify-write attempts after store conflicts before giving up with
+ * 409 (the real apiserver retries until its request deadline). */
+#define AP_RETRIES 100
 
 typedef struct ap_user {
     char name[128];
@@ -169,6 +172,9 @@ void ap_handle_binding(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_eviction(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out);
+/* Before retry `attempt` (1, 2, ...) of a read-modify-write: a short
+ * random pause once contention is evident, so writers fall out of step. */
+void ap_retry_pause(int attempt);
 /* The 4xx/5xx Status for a store or bus error rc on resource r/name. */
 json_t *ap_status_for(const sk_resource *r, const char *name, int rc, const char *msg);
 /* Status HTTP code -> skiff error code, for the bus front end. */

@@ -3,9 +3,23 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "apiserver.h"
 #include "status.h"
+
+void ap_retry_pause(int attempt)
+{
+    if (attempt < 2)
+        return;
+    unsigned r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+        r = (unsigned)attempt * 7919u;
+    int cap_us = attempt < 10 ? 200 * attempt : 2000;
+    struct timespec ts = {0, (long)(r % (unsigned)cap_us) * 1000L};
+    nanosleep(&ts, NULL);
+}
 
 void ap_resp_init(ap_resp *r)
 {

@@ -17,8 +17,6 @@
 #include "status.h"
 #include "write.h"
 
-#define AP_DELETE_RETRIES 8
-
 /* Options from the body (DeleteOptions) override the query's. */
 static void read_options(ap_req *rq, const char **uid_pre, int64_t *rv_pre)
 {
@@ -187,7 +185,8 @@ void ap_handle_delete(ap_server *s, ap_req *rq, ap_resp *out)
     const char *uid_pre;
     int64_t rv_pre;
     read_options(rq, &uid_pre, &rv_pre);
-    for (int i = 0; i < AP_DELETE_RETRIES; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         int rc = delete_one(s, rq, uid_pre, rv_pre, out);
         if (rc != SK_ECONFLICT)
             return;

@@ -16,8 +16,6 @@
 #include "status.h"
 #include "write.h"
 
-#define AP_PATCH_RETRIES 8
-
 static int apply_patch(const ap_req *rq, const sk_schema *schema, json_t **doc, ap_resp *out)
 {
     sk_apierr err = {{0}};
@@ -71,7 +69,8 @@ void ap_handle_patch(ap_server *s, ap_req *rq, ap_resp *out)
         return;
     }
     const sk_schema *schema = rq->res->schema;
-    for (int i = 0; i < AP_PATCH_RETRIES; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         json_t *cur = NULL;
         int64_t rev = 0;
         int rc = ap_read_current(s, rq, &cur, &rev, NULL);

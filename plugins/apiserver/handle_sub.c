@@ -109,7 +109,8 @@ static json_t *desired_scale(const ap_req *rq, const json_t *cur, ap_resp *out)
 
 void ap_handle_scale(ap_server *s, ap_req *rq, ap_resp *out)
 {
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         json_t *cur = NULL;
         int64_t rev = 0;
         if (ap_read_current(s, rq, &cur, &rev, out))
@@ -203,7 +204,8 @@ void ap_handle_binding(ap_server *s, ap_req *rq, ap_resp *out)
         sk_causes_free(&c);
         return;
     }
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         json_t *pod = NULL;
         int64_t rev;
         if (ap_read_current(s, rq, &pod, &rev, out))
@@ -274,7 +276,8 @@ void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out)
         ap_resp_status(out, sk_status_bad_request("spec.finalizers must be a list"));
         return;
     }
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         json_t *cur = NULL;
         int64_t rev;
         if (ap_read_current(s, rq, &cur, &rev, out))

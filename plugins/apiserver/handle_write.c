@@ -16,8 +16,6 @@
 #include "validate.h"
 #include "write.h"
 
-#define AP_UPDATE_RETRIES 8
-
 static bool has_status_sub(const sk_resource *r)
 {
     return sk_resource_subresource(r, "status") != NULL;
@@ -337,7 +335,8 @@ void ap_handle_update(ap_server *s, ap_req *rq, ap_resp *out)
         return;
     }
     json_object_set_new(sk_jobj(obj, "metadata"), "name", json_string(rq->name));
-    for (int i = 0; i < AP_UPDATE_RETRIES; i++) {
+    for (int i = 0; i < AP_RETRIES; i++) {
+        ap_retry_pause(i);
         json_t *old = NULL;
         int64_t rev = 0;
         if (ap_read_current(s, rq, &old, &rev, out))

@@ -117,6 +117,28 @@ static void gc_dependents(ctl_mgr *m, sk_mp_view owner)
     }
 }
 
+/* A dependent went away: an owner waiting for its dependents (foreground
+ * deletion, orphaning) may now finish. */
+static void gc_owners(ctl_mgr *m, sk_mp_view obj)
+{
+    sk_mp_view refs = ctl_get(obj, "metadata.ownerReferences"), ref;
+    sk_mp_iter it;
+    if (!m->conf.enabled[C_GC] || !refs.p || sk_mp_iter_init(refs, &it, NULL))
+        return;
+    while (sk_mp_iter_next(&it, NULL, &ref) == 1) {
+        int idx = ctl_kind_index(ref);
+        char uid[128];
+        sk_mp_view *v;
+        size_t n;
+        if (idx < 0 || !*ctl_str(ref, "uid", uid, sizeof uid) ||
+            sk_informer_list(m->inf[idx], SK_INDEX_UID, uid, &v, &n))
+            continue;
+        if (n && ctl_deleting(v[0]))
+            gc_enqueue(m, idx, v[0]);
+        free(v);
+    }
+}
+
 static void ns_poke(ctl_mgr *m, sk_mp_view obj)
 {
     char ns[256];
@@ -248,8 +270,10 @@ static void on_event(ctl_evsrc *s, sk_mp_view old, sk_mp_view cur, bool deleted)
             gc_enqueue(m, s->idx, obj);
         if (deleted || ctl_deleting(obj))
             gc_dependents(m, obj);
-        if (deleted)
+        if (deleted) {
+            gc_owners(m, obj);
             ns_poke(m, obj);
+        }
     }
 }
 

@@ -30,9 +30,40 @@ static void pod_add(void *arg, sk_mp_view obj)
     upsert(arg, sk_scheduler_pod_upsert, "pod", obj);
 }
 
+static bool same_at(sk_mp_view a, sk_mp_view b, const char *path)
+{
+    sk_mp_view x = {0}, y = {0};
+    bool hx = sk_mp_find(a, path, &x) == 0, hy = sk_mp_find(b, path, &y) == 0;
+    if (hx != hy)
+        return false;
+    return !hx || (x.len == y.len && memcmp(x.p, y.p, x.len) == 0);
+}
+
+/* kube-scheduler's isPodUpdated: an unassigned pod whose spec, labels,
+ * annotations, deletion and nomination did not change (typically our own
+ * PodScheduled=False patch) must not be requeued, or every report would
+ * trigger another attempt. */
+static bool pending_pod_unchanged(sk_mp_view old, sk_mp_view cur)
+{
+    static const char *const paths[] = {"spec", "metadata.labels", "metadata.annotations",
+                                        "metadata.deletionTimestamp", "status.nominatedNodeName",
+                                        "status.phase"};
+    sk_mp_view node;
+    const char *nn;
+    size_t nlen = 0;
+    if (sk_mp_find(cur, "spec.nodeName", &node) == 0 && sk_mp_get_str(node, &nn, &nlen) == 0 &&
+        nlen > 0)
+        return false; /* assigned pods always go to the cache */
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        if (!same_at(old, cur, paths[i]))
+            return false;
+    return true;
+}
+
 static void pod_update(void *arg, sk_mp_view old, sk_mp_view cur)
 {
-    (void)old;
+    if (pending_pod_unchanged(old, cur))
+        return;
     upsert(arg, sk_scheduler_pod_upsert, "pod", cur);
 }
 

@@ -6,6 +6,7 @@
 #ifndef SK_SP_H
 #define SK_SP_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -36,7 +37,8 @@ typedef struct sp_bindthr {
     bool running, quit;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct sp_bindjob *head, *tail;
+    struct sp_bindjob *head, *tail; /* waiting */
+    struct sp_bindjob *posted;      /* done, result posted to the loop */
 } sp_bindthr;
 
 typedef struct sp {
