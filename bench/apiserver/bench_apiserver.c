@@ -290,7 +290,12 @@ int main(int argc, char **argv)
     if (di) {
         run b = {.port = di->port, .method = "GET", .path = "/x", .seconds = secs};
         measure("bare libmicrohttpd (again)", &b, CLIENTS);
+        run b16 = {.port = di->port, .method = "GET", .path = "/x", .seconds = secs};
+        measure("bare libmicrohttpd, 16 clients", &b16, 16);
     }
+    run g16 = {.port = h.port, .method = "GET", .path = "/api/v1/namespaces/default/pods/one",
+               .headers = auth, .seconds = secs};
+    measure("GET one pod, 16 clients", &g16, 16);
     if (d)
         MHD_stop_daemon(d);
 

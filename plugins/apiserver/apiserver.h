@@ -107,6 +107,7 @@ struct ap_server {
     size_t openapi_v2_len;
     pthread_mutex_t mu; /* guards watches and the allocator */
     struct ap_watch *watches;
+    struct ap_log_stream *logs;
     struct ap_bus_front *busf;
     uint64_t bootstrap_timer;
 };
@@ -160,6 +161,9 @@ void ap_opts_init(ap_opts *o);
 
 /* ---- the core ---- */
 void ap_handle(ap_server *s, ap_req *rq, ap_resp *out);
+/* The authorizer's verdict for rq (bus requests carry no user: allowed);
+ * non-zero after setting a 403 in out. ap_handle() and the streams call it. */
+int ap_authorize_req(ap_server *s, const ap_req *rq, ap_resp *out);
 void ap_handle_get(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_list(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_create(ap_server *s, ap_req *rq, ap_resp *out);
@@ -172,6 +176,14 @@ void ap_handle_binding(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_eviction(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out);
 void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out);
+/* pods/log: the kubelet service ("kubelet/<node>") into svc and its
+ * request into req; non-zero after setting a Status in out. */
+int ap_log_prepare(ap_server *s, const ap_req *rq, bool follow, char *svc, size_t svc_size,
+                   sk_mp_buf *req, ap_resp *out);
+/* The log bytes of a kubelet answer or part (bin, str, or {log: ...}). */
+int ap_log_bytes(const void *rep, size_t n, const void **p, size_t *len);
+/* 503 "no kubelet for node X yet". */
+void ap_log_unavailable(const char *svc, ap_resp *out);
 /* Before retry `attempt` (1, 2, ...) of a read-modify-write: a short
  * random pause once contention is evident, so writers fall out of step. */
 void ap_retry_pause(int attempt);

@@ -155,15 +155,23 @@ static void dispatch_sub(ap_server *s, ap_req *rq, ap_resp *out)
     }
 }
 
-void ap_handle(ap_server *s, ap_req *rq, ap_resp *out)
+int ap_authorize_req(ap_server *s, const ap_req *rq, ap_resp *out)
 {
     const sk_resource *r = rq->res;
     if (rq->user && s->authorize &&
         s->authorize(s->authorize_arg, rq->user, verb_name(rq->verb), r, rq->ns, rq->name)) {
         ap_resp_status(out, sk_status_forbidden(r, rq->name, rq->user->name,
                                                 verb_name(rq->verb), rq->ns));
-        return;
+        return -1;
     }
+    return 0;
+}
+
+void ap_handle(ap_server *s, ap_req *rq, ap_resp *out)
+{
+    const sk_resource *r = rq->res;
+    if (ap_authorize_req(s, rq, out))
+        return;
     if (rq->sub) {
         if (!rq->name || !*rq->name)
             ap_resp_status(out, sk_status_not_found_path());

@@ -47,7 +47,7 @@ static void put_kv_int(sk_mp_buf *b, const char *k, int64_t v)
 }
 
 static void encode_request(const ap_req *rq, const json_t *pod, const char *container,
-                           sk_mp_buf *b)
+                           bool follow, sk_mp_buf *b)
 {
     const ap_opts *o = &rq->o;
     sk_mp_put_map(b, 10);
@@ -60,7 +60,7 @@ static void encode_request(const ap_req *rq, const json_t *pod, const char *cont
     sk_mp_put_str(b, "container");
     sk_mp_put_str(b, container);
     sk_mp_put_str(b, "follow");
-    sk_mp_put_bool(b, false);
+    sk_mp_put_bool(b, follow);
     sk_mp_put_str(b, "previous");
     sk_mp_put_bool(b, o->previous);
     sk_mp_put_str(b, "timestamps");
@@ -70,8 +70,7 @@ static void encode_request(const ap_req *rq, const json_t *pod, const char *cont
     put_kv_int(b, "limitBytes", o->limit_bytes);
 }
 
-/* The kubelet answers bin or str bytes, or a map with "log". */
-static int log_bytes(const void *rep, size_t n, const void **p, size_t *len)
+int ap_log_bytes(const void *rep, size_t n, const void **p, size_t *len)
 {
     sk_mp_view v, x;
     if (sk_mp_check(rep, n, 8, &v))
@@ -88,14 +87,16 @@ static int log_bytes(const void *rep, size_t n, const void **p, size_t *len)
     return -1;
 }
 
-void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out)
+int ap_log_prepare(ap_server *s, const ap_req *rq, bool follow, char *svc, size_t svc_size,
+                   sk_mp_buf *req, ap_resp *out)
 {
     json_t *pod = NULL;
     int64_t rev;
     if (ap_read_current(s, rq, &pod, &rev, out))
-        return;
+        return -1;
     const char *node = sk_jstr(pod, "spec.nodeName");
-    char msg[600], svc[300];
+    char msg[600];
+    int rc = -1;
     const char *container = pick_container(rq, pod, out);
     if (!container)
         goto done;
@@ -104,27 +105,46 @@ void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out)
         ap_resp_status(out, sk_status_bad_request(msg));
         goto done;
     }
-    snprintf(svc, sizeof svc, "kubelet/%.250s", node);
+    snprintf(svc, svc_size, "kubelet/%.250s", node);
+    encode_request(rq, pod, container, follow, req);
+    rc = req->err ? ap_resp_status(out, sk_status_internal("out of memory")) : 0;
+done:
+    json_decref(pod);
+    return rc;
+}
+
+void ap_log_unavailable(const char *svc, ap_resp *out)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "no kubelet for node %.250s yet",
+             strncmp(svc, "kubelet/", 8) == 0 ? svc + 8 : svc);
+    ap_resp_status(out, sk_status_unavailable(msg));
+}
+
+void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out)
+{
+    char svc[300], msg[600];
     sk_mp_buf b;
     sk_mp_buf_init(&b);
-    encode_request(rq, pod, container, &b);
+    if (ap_log_prepare(s, rq, false, svc, sizeof svc, &b, out)) {
+        sk_mp_buf_free(&b);
+        return;
+    }
     void *rep = NULL;
     size_t n = 0;
     char err[400] = "";
-    int rc = b.err ? b.err
-                   : sk_call(s->h, svc, "log", b.data, b.len, (int)s->conf.timeout_ms, &rep, &n,
-                             err, sizeof err);
+    int rc = sk_call(s->h, svc, "log", b.data, b.len, (int)s->conf.timeout_ms, &rep, &n, err,
+                     sizeof err);
     sk_mp_buf_free(&b);
     if (rc == SK_ENOSERVICE) {
-        snprintf(msg, sizeof msg, "no kubelet for node %.200s yet", node);
-        ap_resp_status(out, sk_status_unavailable(msg));
+        ap_log_unavailable(svc, out);
     } else if (rc) {
-        snprintf(msg, sizeof msg, "kubelet %.200s: %.300s", node, *err ? err : sk_strerror(rc));
+        snprintf(msg, sizeof msg, "%.250s: %.300s", svc, *err ? err : sk_strerror(rc));
         ap_resp_status(out, ap_status_for(rq->res, rq->name, rc, msg));
     } else {
         const void *p;
         size_t len;
-        if (log_bytes(rep, n, &p, &len)) {
+        if (ap_log_bytes(rep, n, &p, &len)) {
             ap_resp_status(out, sk_status_internal("kubelet: malformed log answer"));
         } else if ((out->raw = malloc(len + 1))) {
             memcpy(out->raw, p, len);
@@ -135,6 +155,4 @@ void ap_handle_log(ap_server *s, ap_req *rq, ap_resp *out)
         }
     }
     free(rep);
-done:
-    json_decref(pod);
 }

@@ -35,6 +35,8 @@ int ap_http_static(ap_server *s, struct MHD_Connection *c, const char *url,
 /* Renders a core answer (object, list, Status, raw) for rq. */
 enum MHD_Result ap_http_render(ap_server *s, struct MHD_Connection *c, const ap_req *rq,
                                ap_resp *r);
+/* Streams pods/log?follow=true from the kubelet. */
+enum MHD_Result ap_http_log_follow(ap_server *s, struct MHD_Connection *c, ap_req *rq);
 /* Starts a watch stream for rq. */
 enum MHD_Result ap_http_watch(ap_server *s, struct MHD_Connection *c, ap_req *rq);
 

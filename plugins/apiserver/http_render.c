@@ -9,6 +9,7 @@
 #include "http_int.h"
 #include "json_mp.h"
 #include "status.h"
+#include "log_stream.h"
 #include "watch.h"
 
 #define WATCH_BLOCK 32768
@@ -127,6 +128,46 @@ enum MHD_Result ap_http_watch(ap_server *s, struct MHD_Connection *c, ap_req *rq
     MHD_add_response_header(r, "Content-Type", rq->o.table != SK_TABLE_NONE
                                                    ? sk_table_content_type(rq->o.table)
                                                    : "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    enum MHD_Result rc = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static ssize_t log_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    ssize_t n = ap_log_stream_read(cls, buf, max);
+    if (n == -1)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n;
+}
+
+static void log_free(void *cls)
+{
+    ap_log_stream_close(cls);
+}
+
+enum MHD_Result ap_http_log_follow(ap_server *s, struct MHD_Connection *c, ap_req *rq)
+{
+    ap_resp out;
+    ap_resp_init(&out);
+    ap_log_stream *l = NULL;
+    if (ap_log_stream_open(s, rq, &l, &out)) {
+        enum MHD_Result rc = ap_http_send_status(c, json_incref(out.status));
+        ap_resp_free(&out);
+        return rc;
+    }
+    ap_resp_free(&out);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WATCH_BLOCK, log_reader, l, log_free);
+    if (!r) {
+        ap_log_stream_close(l);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/plain");
     MHD_add_response_header(r, "Cache-Control", "no-cache, private");
     enum MHD_Result rc = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);

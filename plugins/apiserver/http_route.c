@@ -293,6 +293,9 @@ static enum MHD_Result resource_request(ap_server *s, struct MHD_Connection *c, 
     enum MHD_Result rc;
     if (rq.verb == AP_WATCH) {
         rc = ap_http_watch(s, c, &rq);
+    } else if (rq.verb == AP_GET && rq.sub && strcmp(rq.sub->name, "log") == 0 &&
+               rq.o.follow) {
+        rc = ap_http_log_follow(s, c, &rq);
     } else {
         ap_resp out;
         ap_resp_init(&out);

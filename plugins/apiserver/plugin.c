@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "apiserver.h"
 #include "openapi.h"
+#include "log_stream.h"
 #include "watch.h"
 
 #define BOOTSTRAP_RETRY_MS 2000
@@ -173,9 +174,11 @@ static void ap_stop(void *state)
         sk_timer_cancel(s->h, s->bootstrap_timer);
     s->bootstrap_timer = 0;
     ap_watch_stop_all(s);
+    ap_log_stream_stop_all(s);
     ap_bus_stop(s);
     ap_http_stop(s);
     ap_watch_stop_all(s);
+    ap_log_stream_stop_all(s);
 }
 
 static void ap_fini(void *state)

@@ -504,6 +504,8 @@ static int setup(ap_req *rq, ap_watch *w, ap_resp *out)
 int ap_watch_open(ap_server *s, ap_req *rq, sk_bus_req *breq, ap_watch **wp, ap_resp *out)
 {
     *wp = NULL;
+    if (ap_authorize_req(s, rq, out))
+        return -1;
     if (atomic_load(&s->stopping)) {
         ap_resp_status(out, sk_status_unavailable("apiserver is stopping"));
         return -1;

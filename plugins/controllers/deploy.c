@@ -271,8 +271,10 @@ int ctl_deploy_sync(const ctl_deploy_in *in, ctl_actions *out, ctl_deploy_out *r
     if (!deleting) {
         find_current(&c, !paused, initial_replicas(&c, recreate));
         sync_deploy_revision(&c);
-        if (paused)
+        if (paused) {
+            dp_scale_paused(&c);
             dp_cleanup(&c);
+        }
         else if (!c.just_created)
             recreate ? dp_recreate(&c) : dp_rolling(&c);
     }

@@ -33,6 +33,7 @@ typedef struct dp_ctx {
 void dp_scale(dp_ctx *c, dp_rs *r, int64_t replicas);
 void dp_rolling(dp_ctx *c);
 void dp_recreate(dp_ctx *c);
+void dp_scale_paused(dp_ctx *c);
 void dp_cleanup(dp_ctx *c);
 bool dp_complete_counts(const dp_ctx *c);
 

@@ -152,6 +152,24 @@ void dp_rolling(dp_ctx *c)
         dp_cleanup(c);
 }
 
+/* Paused: no rollout, but a lone active RS still follows spec.replicas
+ * (k8s sync() scales paused Deployments too). */
+void dp_scale_paused(dp_ctx *c)
+{
+    dp_rs *active = NULL;
+    for (size_t i = 0; i < c->nrs; i++) {
+        if (c->rs[i].replicas == 0)
+            continue;
+        if (active)
+            return; /* several: wait for the rollout to resume */
+        active = &c->rs[i];
+    }
+    if (!active)
+        active = c->cur;
+    if (active && !c->just_created)
+        dp_scale(c, active, c->replicas);
+}
+
 void dp_recreate(dp_ctx *c)
 {
     bool scaled = false, running = false;

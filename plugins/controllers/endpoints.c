@@ -128,8 +128,7 @@ static void put_address(sk_mp_buf *b, const ep_pod *e)
     put_target_ref(b, e->v);
 }
 
-static void put_ports(sk_mp_buf *b, const sk_mp_view *sp, size_t nsp, const int64_t *port,
-                      bool slice)
+static void put_ports(sk_mp_buf *b, const sk_mp_view *sp, size_t nsp, const int64_t *port)
 {
     uint32_t n = 0;
     for (size_t i = 0; i < nsp; i++)
@@ -153,7 +152,6 @@ static void put_ports(sk_mp_buf *b, const sk_mp_view *sp, size_t nsp, const int6
         else
             sk_mp_put_str(b, "TCP");
     }
-    (void)slice;
 }
 
 /* subsets: one per distinct set of resolved ports. */
@@ -184,7 +182,7 @@ static void put_subsets(sk_mp_buf *b, const ep_pod *v, size_t n, const sk_mp_vie
                     put_address(b, &v[k]);
         }
         sk_mp_put_str(b, "ports");
-        put_ports(b, sp, nsp, v[i].port, false);
+        put_ports(b, sp, nsp, v[i].port);
         i = j;
     }
 }
@@ -310,7 +308,7 @@ static void sync_slice(const ctl_ep_in *in, ctl_actions *out, const ep_pod *v, s
     sk_mp_put_array(&eps, (uint32_t)cnt);
     for (size_t i = 0; i < cnt; i++)
         put_slice_endpoint(&eps, &v[i]);
-    put_ports(&pts, sp, nsp, ports, true);
+    put_ports(&pts, sp, nsp, ports);
     sk_mp_view cur = in->slice;
     if (cur.p && ctl_mp_equal(sk_mp_buf_view(&eps), ctl_get(cur, "endpoints")) &&
         ctl_mp_equal(sk_mp_buf_view(&pts), ctl_get(cur, "ports"))) {

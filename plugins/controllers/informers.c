@@ -156,6 +156,16 @@ static void rs_key_of_pod(ctl_mgr *m, sk_mp_view pod, char *key, size_t size)
         key[0] = 0;
 }
 
+/* A pod bound to a tainted node is judged against the taint too. */
+static void poke_tainted_node(ctl_mgr *m, sk_mp_view pod)
+{
+    char node[256];
+    sk_mp_view n;
+    if (m->conf.enabled[C_NODE] && *ctl_str(pod, "spec.nodeName", node, sizeof node) &&
+        sk_informer_get(m->inf[I_NODES], NULL, node, &n) == 0 && ctl_has(n, "spec.taints.0"))
+        ctl_enqueue(m, C_NODE, node);
+}
+
 static void on_pod(ctl_mgr *m, sk_mp_view old, sk_mp_view cur, bool deleted)
 {
     char key[600];
@@ -172,19 +182,34 @@ static void on_pod(ctl_mgr *m, sk_mp_view old, sk_mp_view cur, bool deleted)
         rs_key_of_pod(m, old, key, sizeof key);
         ctl_enqueue(m, C_RS, key);
     }
-    if (!deleted)
+    if (!deleted) {
         enqueue_adopters(m, obj, I_RS, C_RS);
+        poke_tainted_node(m, obj);
+    }
     enqueue_services(m, obj);
     if (old.p && cur.p && !ctl_mp_equal(ctl_get(old, "metadata.labels"),
                                         ctl_get(cur, "metadata.labels")))
         enqueue_services(m, old);
 }
 
-/* A node first seen is given the full grace period from now (k8s does the
- * same with its probe timestamps after a restart). */
+/* The Ready condition's lastHeartbeatTime, "" when none. */
+static void ready_heartbeat(sk_mp_view node, char *buf, size_t size)
+{
+    sk_mp_view conds = ctl_get(node, "status.conditions"), c;
+    sk_mp_iter it;
+    buf[0] = 0;
+    if (conds.p && sk_mp_iter_init(conds, &it, NULL) == 0)
+        while (sk_mp_iter_next(&it, NULL, &c) == 1)
+            if (ctl_eq(ctl_get(c, "type"), "Ready"))
+                ctl_str(c, "lastHeartbeatTime", buf, size);
+}
+
+/* Node health is probed by its Lease and, as in k8s, by the Ready
+ * heartbeat of its status. A node first seen gets the full grace period
+ * from now (k8s does the same with its probe timestamps after a restart). */
 static void node_seen(ctl_mgr *m, sk_mp_view node, bool deleted)
 {
-    char name[256];
+    char name[256], hb[64];
     ctl_str(node, "metadata.name", name, sizeof name);
     if (!*name)
         return;
@@ -192,13 +217,18 @@ static void node_seen(ctl_mgr *m, sk_mp_view node, bool deleted)
         free(kv_del(&m->health, name));
         return;
     }
-    if (kv_get(&m->health, name))
+    ready_heartbeat(node, hb, sizeof hb);
+    ctl_health *h = kv_get(&m->health, name);
+    if (h && strcmp(h->hb, hb) == 0)
         return;
-    ctl_health *h = calloc(1, sizeof(*h));
-    if (!h || kv_put(&m->health, name, h)) {
-        free(h);
-        return;
+    if (!h) {
+        h = calloc(1, sizeof(*h));
+        if (!h || kv_put(&m->health, name, h)) {
+            free(h);
+            return;
+        }
     }
+    snprintf(h->hb, sizeof h->hb, "%s", hb);
     h->probe = ctl_now_mono(m);
 }
 

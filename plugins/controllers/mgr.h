@@ -58,7 +58,8 @@ typedef struct ctl_expect {
 } ctl_expect;
 
 typedef struct ctl_health {
-    char renew[64];
+    char renew[64]; /* the Lease's spec.renewTime last seen */
+    char hb[64];    /* the Ready condition's lastHeartbeatTime last seen */
     uint64_t probe;
 } ctl_health;
 

@@ -206,6 +206,29 @@ static void t_crud(void)
     CU_ASSERT_EQUAL(api("get", "{\"resource\":\"widgets\",\"name\":\"a\"}", NULL, err, sizeof err),
                     SK_ENOTFOUND);
     CU_ASSERT_EQUAL(api("frob", "{\"resource\":\"pods\"}", NULL, err, sizeof err), SK_EBADMSG);
+    /* mutated requests: answered (any code), never a crash or a hang */
+    json_t *good = tj("{\"resource\":\"pods\",\"namespace\":\"default\",\"options\":"
+                      "{\"labelSelector\":\"app=x\",\"limit\":5},\"body\":" POD_BODY "}");
+    sk_mp_buf gb;
+    sk_mp_buf_init(&gb);
+    sk_json_to_mp(good, &gb, NULL, NULL);
+    json_decref(good);
+    static const char *const methods[] = {"get", "list", "create", "patch", "delete"};
+    uint32_t x = 777;
+    for (int i = 0; i < 150; i++) {
+        uint8_t *m = malloc(gb.len);
+        memcpy(m, gb.data, gb.len);
+        x = x * 1103515245u + 12345u;
+        m[(x >> 8) % gb.len] = (uint8_t)(x >> 16);
+        void *rep = NULL;
+        size_t n = 0;
+        int rc = sk_endpoint_bus_api.call(E.ep, "api", methods[i % 5], m, gb.len, WAIT_MS, &rep,
+                                          &n, err, sizeof err);
+        CU_ASSERT(rc != SK_ETIMEDOUT);
+        free(rep);
+        free(m);
+    }
+    sk_mp_buf_free(&gb);
 }
 
 static void t_bind_status(void)
@@ -395,6 +418,89 @@ static void t_expired(void)
     hc_resp_free(&r);
 }
 
+/* ---- a fake kubelet on the client endpoint: pods/log ---- */
+
+static void kubelet_serve(void *arg, sk_bus_req *req, const char *method, const void *data,
+                          size_t len)
+{
+    (void)arg;
+    json_t *q = NULL;
+    sk_mp_to_json(data, len, NULL, &q, NULL);
+    if (strcmp(method, "log") != 0) {
+        sk_endpoint_bus_api.reply(E.ep, req, "\x80", 1);
+    } else if (json_is_true(json_object_get(q, "follow"))) {
+        static const char *const lines[] = {"\xa6" "first\n", "\xa7" "second\n"};
+        for (int i = 0; i < 2; i++)
+            sk_endpoint_bus_api.stream_part(E.ep, req, lines[i], strlen(lines[i]));
+        sk_endpoint_bus_api.reply(E.ep, req, "\x80", 1);
+    } else {
+        char text[128];
+        snprintf(text, sizeof text, "log of %s/%s\n",
+                 json_string_value(json_object_get(q, "name")),
+                 json_string_value(json_object_get(q, "container")));
+        sk_mp_buf b;
+        sk_mp_buf_init(&b);
+        sk_mp_put_bin(&b, text, strlen(text));
+        sk_endpoint_bus_api.reply(E.ep, req, b.data, b.len);
+        sk_mp_buf_free(&b);
+    }
+    json_decref(q);
+}
+
+static void serve_kubelet(void *arg)
+{
+    *(int *)arg = sk_endpoint_bus_api.serve(E.ep, "kubelet/node-1", kubelet_serve, NULL);
+}
+
+static void t_logs(void)
+{
+    char err[512];
+    json_t *o;
+    CU_ASSERT_EQUAL_FATAL(api("create",
+                              "{\"resource\":\"pods\",\"namespace\":\"default\",\"body\":"
+                              "{\"metadata\":{\"name\":\"lg\"},\"spec\":{\"containers\":"
+                              "[{\"name\":\"main\",\"image\":\"busybox\"}]}}}",
+                              &o, err, sizeof err), 0);
+    json_decref(o);
+    char url[PATH_MAX + 32];
+    snprintf(url, sizeof url, "%s/apiserver/url", E.root);
+    int port = hc_port_from_url_file(url);
+    CU_ASSERT_FATAL(port > 0);
+    hc_resp r;
+    /* not bound yet: 400; bound, no kubelet: 503 */
+    CU_ASSERT_EQUAL_FATAL(hc_request(port, "GET", "/api/v1/namespaces/default/pods/lg/log", NULL,
+                                     NULL, &r, 10000), 0);
+    CU_ASSERT_EQUAL(r.code, 400);
+    hc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(api("bind", "{\"resource\":\"pods\",\"namespace\":\"default\","
+                                      "\"name\":\"lg\",\"body\":{\"target\":{\"name\":"
+                                      "\"node-1\"}}}", &o, err, sizeof err), 0);
+    json_decref(o);
+    CU_ASSERT_EQUAL_FATAL(hc_request(port, "GET", "/api/v1/namespaces/default/pods/lg/log?follow=1",
+                                     NULL, NULL, &r, 10000), 0);
+    CU_ASSERT_EQUAL(r.code, 503);
+    hc_resp_free(&r);
+    int rc = -1;
+    CU_ASSERT_EQUAL_FATAL(on_client_loop(serve_kubelet, &rc), 0);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL_FATAL(hc_request(port, "GET", "/api/v1/namespaces/default/pods/lg/log", NULL,
+                                     NULL, &r, 10000), 0);
+    CU_ASSERT_EQUAL(r.code, 200);
+    CU_ASSERT_STRING_EQUAL(r.body, "log of lg/main\n");
+    CU_ASSERT_STRING_EQUAL(r.ctype, "text/plain");
+    hc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(hc_request(port, "GET",
+                                     "/api/v1/namespaces/default/pods/lg/log?follow=true", NULL,
+                                     NULL, &r, 10000), 0);
+    CU_ASSERT_EQUAL(r.code, 200);
+    CU_ASSERT_STRING_EQUAL(r.body, "first\nsecond\n");
+    hc_resp_free(&r);
+    CU_ASSERT_EQUAL(api("delete", "{\"resource\":\"pods\",\"namespace\":\"default\",\"name\":"
+                                  "\"lg\",\"options\":{\"gracePeriodSeconds\":0}}",
+                        &o, err, sizeof err), 0);
+    json_decref(o);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -402,6 +508,7 @@ int main(void)
         {"bind and update_status", t_bind_status},
         {"streamed watch", t_watch},
         {"watch from a compacted revision", t_expired},
+        {"pods/log through a kubelet", t_logs},
         {NULL, NULL},
     };
     if (env_start()) {

@@ -2,6 +2,7 @@
  * captured from kubectl's imperative generators, and on broken ones. */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,30 @@ static void t_broken(void)
     CU_ASSERT_EQUAL(sk_proto_decode("k8s\0\xff\xff", 6, &o, &err), SK_EBADMSG);
 }
 
+/* Mutated bodies (deterministic): decoded or refused, never a crash. */
+static void t_mutations(void)
+{
+    unsigned char buf[sizeof pb_deployment];
+    uint32_t x = 12345;
+    int decoded = 0;
+    for (int i = 0; i < 20000; i++) {
+        memcpy(buf, pb_deployment, sizeof buf);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            x = x * 1103515245u + 12345u;
+            size_t at = 4 + (x >> 8) % (sizeof buf - 4);
+            x = x * 1103515245u + 12345u;
+            buf[at] = (unsigned char)(x >> 16);
+        }
+        json_t *o = NULL;
+        sk_apierr err;
+        int rc = sk_proto_decode(buf, sizeof buf, &o, &err);
+        CU_ASSERT(rc == 0 || rc == SK_EBADMSG || rc == -ENOTSUP);
+        decoded += rc == 0;
+        json_decref(o);
+    }
+    CU_ASSERT(decoded > 0);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -79,6 +104,7 @@ int main(void)
         {"service", t_service},
         {"deployment", t_deployment},
         {"broken bodies", t_broken},
+        {"mutated bodies", t_mutations},
         {NULL, NULL},
     };
     return trun("apiserver-proto", cases);

@@ -394,6 +394,16 @@ static void test_paused_and_deadline(void)
     CU_ASSERT_STRING_EQUAL(act_str(st, "body.status.conditions.0.reason", v, sizeof v),
                            "MinimumReplicasUnavailable");
     ctl_actions_free(&a);
+    /* Paused with one active RS: scaling still applies. */
+    sim p = {.n = 5, .surge = "1", .unavail = "0", .image = "v2", .paused = 1};
+    p.rs[0] = (sim_rs){.name = "web-old", .hash = "old", .replicas = 2, .actual = 2, .avail = 2,
+                       .revision = 1};
+    p.nrs = 1;
+    sync(&p, &a, &o);
+    CU_ASSERT_EQUAL(act_count(&a, "create"), 0);
+    apply(&p, &a);
+    CU_ASSERT_EQUAL(p.rs[0].replicas, 5);
+    ctl_actions_free(&a);
     /* Stuck for longer than progressDeadlineSeconds (600 s default). */
     sim t = {.n = 2, .surge = "1", .unavail = "0", .image = "v1",
              .extra_status = "{\"replicas\":1,\"updatedReplicas\":1,\"availableReplicas\":0,"
