@@ -4,6 +4,7 @@
  * socket and a long wait_idle blocks nobody else. Internal only: frames are
  * [command][route][int32 timeout_ms] and the answer is one int32. */
 #include "broker_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,8 +25,8 @@ int bk_ctl_open(sk_broker *b)
 static int ctl_roundtrip(void *s, const char *cmd, const char *route, int timeout_ms)
 {
     int32_t t = timeout_ms, rc = 0;
-    if (zmq_send(s, cmd, strlen(cmd), ZMQ_SNDMORE) < 0 ||
-        zmq_send(s, route, strlen(route), ZMQ_SNDMORE) < 0 || zmq_send(s, &t, sizeof t, 0) < 0)
+    if (sk_zsend(s, cmd, strlen(cmd), ZMQ_SNDMORE) < 0 ||
+        sk_zsend(s, route, strlen(route), ZMQ_SNDMORE) < 0 || sk_zsend(s, &t, sizeof t, 0) < 0)
         return SK_EINTERNAL;
     zmq_pollitem_t it = {.socket = s, .events = ZMQ_POLLIN};
     int n;
@@ -34,7 +35,13 @@ static int ctl_roundtrip(void *s, const char *cmd, const char *route, int timeou
     while (n < 0 && zmq_errno() == EINTR);
     if (n <= 0)
         return n == 0 ? SK_ETIMEDOUT : SK_EINTERNAL;
-    if (zmq_recv(s, &rc, sizeof rc, 0) != (int)sizeof rc)
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    int n2 = sk_zrecv(&m, s, ZMQ_DONTWAIT);
+    if (n2 == (int)sizeof rc)
+        memcpy(&rc, zmq_msg_data(&m), sizeof rc);
+    zmq_msg_close(&m);
+    if (n2 != (int)sizeof rc)
         return SK_EINTERNAL;
     return rc;
 }
@@ -86,8 +93,8 @@ int sk_broker_release(sk_broker *b, const char *route)
 
 static void ctl_answer(sk_broker *b, const void *client, size_t len, int32_t rc)
 {
-    if (zmq_send(b->ctl, client, len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(b->ctl, &rc, sizeof rc, ZMQ_DONTWAIT) < 0)
+    if (sk_zsend(b->ctl, client, len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        sk_zsend(b->ctl, &rc, sizeof rc, ZMQ_DONTWAIT) < 0)
         sk_hlog("bus", SK_LOG_WARN, "bus: control answer lost: %s", zmq_strerror(zmq_errno()));
 }
 
@@ -144,7 +151,7 @@ size_t bk_recv_frames(void *sock, zmq_msg_t *f, size_t max)
     for (;;) {
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+        if (sk_zrecv(&m, sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
             return n;
         }

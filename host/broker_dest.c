@@ -3,6 +3,7 @@
  * full. ROUTER_MANDATORY turns a full pipe into EAGAIN and a vanished
  * route into EHOSTUNREACH instead of a silent drop. */
 #include "broker_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -58,8 +59,8 @@ static int raw_send(sk_broker *b, bk_dest *d, const void *buf, size_t len)
 {
     if (d->link)
         return bk_link_send_raw(b, d->link, buf, len);
-    if (zmq_send(b->router, d->hop + 1, d->hop_len - 1, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(b->router, buf, len, ZMQ_DONTWAIT) < 0)
+    if (sk_zsend(b->router, d->hop + 1, d->hop_len - 1, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        sk_zsend(b->router, buf, len, ZMQ_DONTWAIT) < 0)
         return -zmq_errno();
     return 0;
 }

@@ -2,6 +2,7 @@
  * ROUTER. The identity is trusted (only this process can reach inproc);
  * the envelope is not, and a bad one costs its sender an error reply. */
 #include "broker_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -117,7 +118,7 @@ static bool drain_more(void *sock, zmq_msg_t *m)
         extra = true;
         zmq_msg_close(m);
         zmq_msg_init(m);
-        if (zmq_msg_recv(m, sock, ZMQ_DONTWAIT) < 0)
+        if (sk_zrecv(m, sock, ZMQ_DONTWAIT) < 0)
             break;
     }
     return extra;
@@ -128,14 +129,14 @@ void bk_local_readable(sk_broker *b)
     for (int i = 0; i < BK_BATCH; i++) {
         zmq_msg_t id, body;
         zmq_msg_init(&id);
-        if (zmq_msg_recv(&id, b->router, ZMQ_DONTWAIT) < 0) {
+        if (sk_zrecv(&id, b->router, ZMQ_DONTWAIT) < 0) {
             if (zmq_errno() != EAGAIN)
                 sk_hlog("bus", SK_LOG_ERROR, "bus: broker recv: %s", zmq_strerror(zmq_errno()));
             zmq_msg_close(&id);
             return;
         }
         zmq_msg_init(&body);
-        if (!zmq_msg_more(&id) || zmq_msg_recv(&body, b->router, ZMQ_DONTWAIT) < 0) {
+        if (!zmq_msg_more(&id) || sk_zrecv(&body, b->router, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&id);
             zmq_msg_close(&body);
             continue;
@@ -144,7 +145,7 @@ void bk_local_readable(sk_broker *b)
         zmq_msg_init(&rest);
         bool extra = false;
         if (zmq_msg_more(&body)) {
-            zmq_msg_recv(&rest, b->router, ZMQ_DONTWAIT);
+            sk_zrecv(&rest, b->router, ZMQ_DONTWAIT);
             extra = true;
             drain_more(b->router, &rest);
         }

@@ -5,6 +5,7 @@
  * carry their index, so sending them from different sockets cannot
  * reorder them for the requester. */
 #include "endpoint_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -100,7 +101,7 @@ int ep_send_on(sk_endpoint *e, void *sock, const sk_env *env, bool wait)
     int rc = 0;
     if ((int64_t)b.len > SK_ENV_MAX_FRAME) {
         rc = SK_ETOOLARGE;
-    } else if (zmq_send(sock, b.data, b.len, wait ? 0 : ZMQ_DONTWAIT) < 0) {
+    } else if (sk_zsend(sock, b.data, b.len, wait ? 0 : ZMQ_DONTWAIT) < 0) {
         int err = zmq_errno();
         rc = err == EAGAIN ? SK_EFULL : err == ETERM ? SK_ESTOPPED : -err;
         if (wait || rc != SK_EFULL)
@@ -180,7 +181,7 @@ static void on_readable(void *arg, int fd, int revents)
         run_backlog(e);
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
+        if (sk_zrecv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
             return;
         }
@@ -236,7 +237,7 @@ static int control_wait(sk_endpoint *e, uint64_t id)
             continue;
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
+        if (sk_zrecv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
             continue;
         }
@@ -313,7 +314,7 @@ static void drain_inbox(sk_endpoint *e)
         run_backlog(e);
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
+        if (sk_zrecv(&m, e->sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
             return;
         }

@@ -3,6 +3,7 @@
  * Stream parts are delivered in their index order whatever order they
  * arrive in, and the final answer only after every part it announced. */
 #include "endpoint_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -338,7 +339,7 @@ static int call_wait(void *s, uint64_t id, int timeout_ms, const call_out *o, bo
         zmq_msg_t m;
         zmq_msg_init(&m);
         int rc = 0, got = 0;
-        if (zmq_msg_recv(&m, s, ZMQ_DONTWAIT) >= 0)
+        if (sk_zrecv(&m, s, ZMQ_DONTWAIT) >= 0)
             got = call_answer(&m, id, o, &rc);
         zmq_msg_close(&m);
         if (got)
@@ -353,7 +354,7 @@ static void drain_stale(void *s)
 {
     zmq_msg_t m;
     zmq_msg_init(&m);
-    while (zmq_msg_recv(&m, s, ZMQ_DONTWAIT) >= 0) {
+    while (sk_zrecv(&m, s, ZMQ_DONTWAIT) >= 0) {
         zmq_msg_close(&m);
         zmq_msg_init(&m);
     }

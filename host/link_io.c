@@ -4,6 +4,7 @@
  * publishes (events arrive stamped) and its requests are only served
  * locally, so nothing is forwarded twice. */
 #include "broker_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +16,11 @@ int bk_link_send_raw(sk_broker *b, bk_link *l, const void *buf, size_t len)
     (void)b;
     int rc;
     if (l->kind == BK_LINK_BIND) {
-        rc = zmq_send(l->sock, l->rid, l->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        rc = sk_zsend(l->sock, l->rid, l->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
         if (rc >= 0)
-            rc = zmq_send(l->sock, buf, len, ZMQ_DONTWAIT);
+            rc = sk_zsend(l->sock, buf, len, ZMQ_DONTWAIT);
     } else {
-        rc = zmq_send(l->sock, buf, len, ZMQ_DONTWAIT);
+        rc = sk_zsend(l->sock, buf, len, ZMQ_DONTWAIT);
     }
     if (rc >= 0)
         return 0;

@@ -4,6 +4,7 @@
  * handler can exist per context, which is why the host owns the context
  * and the broker owns the handler. */
 #include "broker_int.h"
+#include "broker_zio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -64,11 +65,11 @@ static void zap_reply(sk_broker *b, const zmq_msg_t *reqid, const char *code, co
 {
     const void *rid = zmq_msg_data((zmq_msg_t *)reqid);
     size_t rlen = zmq_msg_size((zmq_msg_t *)reqid);
-    if (zmq_send(b->zap, "1.0", 3, ZMQ_SNDMORE) < 0 ||
-        zmq_send(b->zap, rid, rlen, ZMQ_SNDMORE) < 0 ||
-        zmq_send(b->zap, code, strlen(code), ZMQ_SNDMORE) < 0 ||
-        zmq_send(b->zap, text, strlen(text), ZMQ_SNDMORE) < 0 ||
-        zmq_send(b->zap, user, strlen(user), ZMQ_SNDMORE) < 0 || zmq_send(b->zap, "", 0, 0) < 0)
+    if (sk_zsend(b->zap, "1.0", 3, ZMQ_SNDMORE) < 0 ||
+        sk_zsend(b->zap, rid, rlen, ZMQ_SNDMORE) < 0 ||
+        sk_zsend(b->zap, code, strlen(code), ZMQ_SNDMORE) < 0 ||
+        sk_zsend(b->zap, text, strlen(text), ZMQ_SNDMORE) < 0 ||
+        sk_zsend(b->zap, user, strlen(user), ZMQ_SNDMORE) < 0 || sk_zsend(b->zap, "", 0, 0) < 0)
         sk_hlog("bus", SK_LOG_ERROR, "bus: ZAP reply failed: %s", zmq_strerror(zmq_errno()));
 }
 

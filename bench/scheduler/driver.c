@@ -74,6 +74,8 @@ static void on_create(void *arg, int status, const char *errmsg, const void *dat
         return;
     d->inflight--;
     if (status != 0) {
+        if (d->finished)
+            return; /* stopping: the endpoint fails what is left */
         sk_error(d->h, "bench: create failed: %s %s", sk_strerror(status), errmsg);
         finish(d, "create failed");
         return;

@@ -150,10 +150,15 @@ typedef struct ap_resp {
     char *raw;
     size_t raw_len;
     const char *raw_type;
+    json_t *warnings; /* array of strings (Warning: 299 headers), or NULL */
 } ap_resp;
 
 void ap_resp_init(ap_resp *r);
 void ap_resp_free(ap_resp *r);
+/* Empties r for another attempt of a retried write, keeping its warnings. */
+void ap_resp_reset(ap_resp *r);
+/* Adds a warning for the client (once per distinct text). */
+void ap_resp_warn(ap_resp *r, const char *text);
 /* Sets an error Status (stolen); returns its code. */
 int ap_resp_status(ap_resp *r, json_t *st);
 void ap_req_free(ap_req *r);

@@ -31,9 +31,33 @@ void ap_resp_init(ap_resp *r)
 void ap_resp_free(ap_resp *r)
 {
     json_decref(r->status);
+    json_decref(r->warnings);
     sk_mp_buf_free(&r->mp);
     free(r->raw);
     memset(r, 0, sizeof *r);
+}
+
+void ap_resp_reset(ap_resp *r)
+{
+    json_t *w = r->warnings;
+    r->warnings = NULL;
+    ap_resp_free(r);
+    ap_resp_init(r);
+    r->warnings = w;
+}
+
+void ap_resp_warn(ap_resp *r, const char *text)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(r->warnings, i, v)
+    {
+        if (strcmp(json_string_value(v), text) == 0)
+            return;
+    }
+    if (!r->warnings)
+        r->warnings = json_array();
+    json_array_append_new(r->warnings, json_string(text));
 }
 
 int ap_resp_status(ap_resp *r, json_t *st)

@@ -137,8 +137,7 @@ static int delete_one(ap_server *s, ap_req *rq, const char *uid_pre, int64_t rv_
          json_array_size(sk_jget(marked, "spec.finalizers")) > 0)) {
         if (already && sk_jequal(marked, obj)) {
             rc = 0;
-            ap_resp_free(out);
-            ap_resp_init(out);
+            ap_resp_reset(out);
             sk_apierr e;
             if (sk_json_to_mp(obj, &out->mp, NULL, &e))
                 ap_resp_status(out, sk_status_internal(e.msg));
@@ -190,8 +189,7 @@ void ap_handle_delete(ap_server *s, ap_req *rq, ap_resp *out)
         int rc = delete_one(s, rq, uid_pre, rv_pre, out);
         if (rc != SK_ECONFLICT)
             return;
-        ap_resp_free(out);
-        ap_resp_init(out);
+        ap_resp_reset(out);
     }
     ap_resp_status(out, sk_status_conflict(rq->res, rq->name, "too many concurrent updates"));
 }

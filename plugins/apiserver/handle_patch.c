@@ -103,8 +103,7 @@ void ap_handle_patch(ap_server *s, ap_req *rq, ap_resp *out)
         json_decref(cur);
         if (rc != SK_ECONFLICT)
             return;
-        ap_resp_free(out);
-        ap_resp_init(out);
+        ap_resp_reset(out);
     }
     ap_resp_status(out, sk_status_conflict(rq->res, rq->name, "too many concurrent updates"));
 }

@@ -105,7 +105,10 @@ static int scan(ap_server *s, list_ctx *c, const char *start, size_t start_len,
         int rc = ap_store_range(s, from, from_len, end, end_len, want, *rev, &r, err);
         if (rc)
             return rc;
-        *rev = r.rev;
+        /* The store answers its current revision even for a read at an
+         * older one; every page of one list is at the first read's. */
+        if (*rev <= 0)
+            *rev = r.rev;
         ap_kv kv;
         bool stopped = false;
         while ((rc = ap_range_next(&r, &kv)) == 1) {

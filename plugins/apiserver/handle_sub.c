@@ -294,15 +294,13 @@ void ap_handle_finalize(ap_server *s, ap_req *rq, ap_resp *out)
         ap_req fr = *rq;
         fr.sub = NULL;
         fr.internal = true;
-        ap_resp_free(out);
-        ap_resp_init(out);
+        ap_resp_reset(out);
         int rc = ap_write_update(s, &fr, obj, cur, rev, out);
         json_decref(obj);
         json_decref(cur);
         if (rc != SK_ECONFLICT)
             return;
-        ap_resp_free(out);
-        ap_resp_init(out);
+        ap_resp_reset(out);
     }
     ap_resp_status(out, sk_status_conflict(rq->res, rq->name, "too many concurrent updates"));
 }

@@ -29,14 +29,23 @@ int ap_decode_check(const ap_req *rq, const sk_schema *schema, json_t *obj, ap_r
     }
     sk_causes c;
     sk_causes_init(&c);
-    unsigned flags = SK_CHECK_DECODE;
-    if (rq->o.field_validation && strcmp(rq->o.field_validation, "Strict") == 0)
-        flags |= SK_CHECK_UNKNOWN;
-    sk_schema_check(obj, schema, flags, &c);
+    /* fieldValidation: Strict refuses unknown fields; Warn (the default)
+     * and Ignore drop them, Warn with one warning each. */
+    const char *fv = rq->o.field_validation;
+    bool strict = fv && strcmp(fv, "Strict") == 0;
+    bool ignore = fv && strcmp(fv, "Ignore") == 0;
+    sk_schema_check(obj, schema, SK_CHECK_DECODE | (strict ? SK_CHECK_UNKNOWN : 0), &c);
     int rc = 0;
     if (c.n || c.err) {
         ap_resp_status(out, sk_status_decode_error(rq->res, &c));
         rc = -1;
+    } else if (!strict) {
+        sk_causes dropped;
+        sk_causes_init(&dropped);
+        sk_schema_prune(obj, schema, &dropped);
+        for (size_t i = 0; i < dropped.n && !ignore; i++)
+            ap_resp_warn(out, dropped.v[i].message);
+        sk_causes_free(&dropped);
     }
     sk_causes_free(&c);
     return rc;
@@ -356,8 +365,7 @@ void ap_handle_update(ap_server *s, ap_req *rq, ap_resp *out)
             ap_resp_status(out, sk_status_conflict(rq->res, rq->name, NULL));
             return;
         }
-        ap_resp_free(out);
-        ap_resp_init(out);
+        ap_resp_reset(out);
     }
     ap_resp_status(out, sk_status_conflict(rq->res, rq->name, "too many concurrent updates"));
 }

@@ -46,8 +46,40 @@ enum MHD_Result ap_http_send(struct MHD_Connection *c, int code, const char *cty
     return rc;
 }
 
+void ap_http_add_warnings(struct MHD_Response *r, const json_t *warnings)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(warnings, i, v)
+    {
+        /* RFC 7234 warn-value, as the real apiserver writes it:
+         * 299 - "text" with " and \ escaped. */
+        const char *t = json_string_value(v);
+        size_t n = t ? strlen(t) : 0;
+        char *h = malloc(2 * n + 16);
+        if (!h)
+            return;
+        size_t k = (size_t)sprintf(h, "299 - \"");
+        for (size_t j = 0; j < n; j++) {
+            if (t[j] == '"' || t[j] == '\\')
+                h[k++] = '\\';
+            h[k++] = (t[j] == '\r' || t[j] == '\n') ? ' ' : t[j];
+        }
+        h[k++] = '"';
+        h[k] = '\0';
+        MHD_add_response_header(r, "Warning", h);
+        free(h);
+    }
+}
+
 enum MHD_Result ap_http_send_json(struct MHD_Connection *c, int code, const char *ctype,
                                   json_t *j)
+{
+    return ap_http_send_json_w(c, code, ctype, j, NULL);
+}
+
+enum MHD_Result ap_http_send_json_w(struct MHD_Connection *c, int code, const char *ctype,
+                                    json_t *j, const json_t *warnings)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
@@ -61,6 +93,7 @@ enum MHD_Result ap_http_send_json(struct MHD_Connection *c, int code, const char
     }
     MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    ap_http_add_warnings(r, warnings);
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)code, r);
     MHD_destroy_response(r);
     return rc;

@@ -24,6 +24,11 @@ enum MHD_Result ap_http_send_status(struct MHD_Connection *c, json_t *st);
 /* Sends a JSON value (stolen) with code and ctype (NULL: application/json). */
 enum MHD_Result ap_http_send_json(struct MHD_Connection *c, int code, const char *ctype,
                                   json_t *j);
+/* The same with a Warning header per string in warnings (may be NULL). */
+enum MHD_Result ap_http_send_json_w(struct MHD_Connection *c, int code, const char *ctype,
+                                    json_t *j, const json_t *warnings);
+/* Adds `Warning: 299 - "text"` headers to r, one per string. */
+void ap_http_add_warnings(struct MHD_Response *r, const json_t *warnings);
 
 /* Routes one complete request. */
 enum MHD_Result ap_http_dispatch(ap_server *s, struct MHD_Connection *c, const char *url,

@@ -15,7 +15,7 @@
 #define WATCH_BLOCK 32768
 
 static enum MHD_Result send_owned(struct MHD_Connection *c, int code, const char *ctype,
-                                  char *text, size_t n)
+                                  char *text, size_t n, const json_t *warnings)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
@@ -24,6 +24,7 @@ static enum MHD_Result send_owned(struct MHD_Connection *c, int code, const char
     }
     MHD_add_response_header(r, "Content-Type", ctype);
     MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    ap_http_add_warnings(r, warnings);
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)code, r);
     MHD_destroy_response(r);
     return rc;
@@ -57,7 +58,7 @@ enum MHD_Result ap_http_render(ap_server *s, struct MHD_Connection *c, const ap_
 {
     (void)s;
     if (r->status)
-        return ap_http_send_status(c, json_incref(r->status));
+        return ap_http_send_json_w(c, r->code, NULL, json_incref(r->status), r->warnings);
     if (r->raw)
         return ap_http_send(c, r->code, r->raw_type, r->raw, r->raw_len);
     sk_apierr err = {{0}};
@@ -71,13 +72,14 @@ enum MHD_Result ap_http_render(ap_server *s, struct MHD_Connection *c, const ap_
         json_decref(j);
         if (!t)
             return ap_http_send_status(c, sk_status_internal("out of memory"));
-        return ap_http_send_json(c, r->code, sk_table_content_type(rq->o.table), t);
+        return ap_http_send_json_w(c, r->code, sk_table_content_type(rq->o.table), t,
+                                   r->warnings);
     }
     char *text = NULL;
     size_t n = 0;
     if (sk_mp_to_json_text(r->mp.data, r->mp.len, NULL, &text, &n, &err))
         return ap_http_send_status(c, sk_status_internal(err.msg));
-    return send_owned(c, r->code, "application/json", text, n);
+    return send_owned(c, r->code, "application/json", text, n, r->warnings);
 }
 
 static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max)

@@ -263,8 +263,7 @@ void ctl_time_str(int64_t wall_ms, char buf[32])
     struct tm tm;
     if (wall_ms < 0 || !gmtime_r(&t, &tm))
         t = 0, gmtime_r(&t, &tm);
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int64_t ctl_time(sk_mp_view obj, const char *path, int64_t def)

@@ -365,7 +365,7 @@ static int dec_op_any(es_dec *d, sk_mp_view v, void *out) { return dec_op(d, v, 
 static int txn_field(es_dec *d, void *out, sk_mp_view k, sk_mp_view v)
 {
     sk_store_txn *t = out;
-    void *p;
+    void *p = NULL;
     int rc;
     if (sk_mp_str_eq(k, "compare")) {
         rc = dec_list(d, v, "compare", sizeof(sk_store_cmp), &p, &t->ncmps, dec_cmp_any);

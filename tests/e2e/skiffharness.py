@@ -117,10 +117,20 @@ def kubectl_binary(minor=None):
     return p if os.access(p, os.X_OK) else None
 
 
-def require_build():
-    """Fail (not skip) when the pieces under test are not built."""
-    missing = [p for p in (SKIFF, os.path.join(PLUGIN_DIR, "etcd-store.so"),
-                           os.path.join(PLUGIN_DIR, "apiserver.so"))
+def plugin_path(path):
+    """A plugin's .so: `path` itself when it names a file (has a slash),
+    else <PLUGIN_DIR>/<path>.so."""
+    return path if "/" in path else os.path.join(PLUGIN_DIR, path + ".so")
+
+
+def require_build(plugins=()):
+    """Fail (not skip) when the pieces under test are not built: bin/skiff,
+    etcd-store.so, apiserver.so and the named extra plugins (Host's
+    `plugins` entries or bare names)."""
+    extra = [plugin_path(p.get("path") or p["name"]) if isinstance(p, dict) else plugin_path(p)
+             for p in plugins]
+    missing = [p for p in [SKIFF, os.path.join(PLUGIN_DIR, "etcd-store.so"),
+                           os.path.join(PLUGIN_DIR, "apiserver.so")] + extra
                if not os.path.exists(p)]
     if missing:
         raise AssertionError("not built: %s (SKIFF_BUILD_DIR=%s)" %
@@ -278,13 +288,18 @@ class Host:
 
     STORE_INDEX, API_INDEX = 0, 1
 
-    def __init__(self, workdir, name="e2e", data_dir=None, extra_sets=()):
+    def __init__(self, workdir, name="e2e", data_dir=None, extra_sets=(), plugins=()):
+        """`plugins`: more plugin instances after etcd-store and apiserver,
+        each a dict {"name": ..., "path": ..., "config": {...}}; a `path`
+        without a slash (default: the name) is <PLUGIN_DIR>/<path>.so."""
         self.workdir = workdir
         self.name = name
         self.data_dir = data_dir or os.path.join(workdir, "data")
         os.makedirs(self.data_dir, exist_ok=True)
         self.extra_sets = list(extra_sets)
+        self.plugins = [dict(p) for p in plugins]
         self.config = os.path.join(workdir, "host.yaml")
+        self.admin_socket = os.path.join(self.data_dir, "admin.sock")
         self.proc = None
         self.port = None
         self.generation = 0
@@ -301,6 +316,10 @@ class Host:
                 "  - name: apiserver\n    path: %s\n    config: {}\n" % (
                     name, os.path.join(PLUGIN_DIR, "etcd-store.so"),
                     os.path.join(PLUGIN_DIR, "apiserver.so")))
+            for p in self.plugins:
+                f.write("  - name: %s\n    path: %s\n    config: %s\n" % (
+                    p["name"], plugin_path(p.get("path") or p["name"]),
+                    json.dumps(p.get("config") or {})))
 
     # -- lifecycle -------------------------------------------------------
 
@@ -456,6 +475,24 @@ class Host:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode("utf-8", "replace"), dict(e.headers)
 
+    def skiff(self, *args, timeout=120):
+        """Run the `skiff` CLI against this host's admin socket, e.g.
+        host.skiff("plugin", "reload", "controllers"); `--admin <socket>`
+        is appended. Returns a Result; never raises on a non-zero exit."""
+        argv = [SKIFF] + [str(a) for a in args] + ["--admin", self.admin_socket]
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:strict_string_checks=1")
+        env.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+        try:
+            p = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            return Result(argv, "timeout after %ss" % timeout,
+                          (e.stdout or b"").decode("utf-8", "replace"),
+                          (e.stderr or b"").decode("utf-8", "replace"))
+        return Result(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"))
+
     def http_get(self, path, kc=None, timeout=30):
         st, body, _ = self.http("GET", path, kc=kc, timeout=timeout)
         return st, body
@@ -477,15 +514,16 @@ class HostTestCase(unittest.TestCase):
     the class fail."""
 
     host_sets = ()          # extra --set KEY=VALUE for the host
+    host_plugins = ()       # more plugins after etcd-store, apiserver (see Host)
     maxDiff = None
 
     @classmethod
     def setUpClass(cls):
-        require_build()
+        require_build(cls.host_plugins)
         cls.tmp = tempfile.mkdtemp(prefix="skiff-e2e-%s-" % cls.__name__)
         cls._kubectl_runs = 0
         cls.addClassCleanup(cls._cleanup_tmp)
-        cls.host = Host(cls.tmp, name="e2e", extra_sets=cls.host_sets)
+        cls.host = Host(cls.tmp, name="e2e", extra_sets=cls.host_sets, plugins=cls.host_plugins)
         cls.addClassCleanup(cls._stop_host)
         cls.host.start()
 

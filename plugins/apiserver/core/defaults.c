@@ -1,5 +1,8 @@
 /* Defaults of the other kinds, as the real API sets them. */
+#include <stdlib.h>
 #include <string.h>
+
+#include "base64.h"
 
 #include "jutil.h"
 #include "kinds.h"
@@ -82,11 +85,49 @@ void sk_default_endpoint_slice(json_t *obj)
     }
 }
 
+/* stringData is write-only: each key goes into data (base64), winning
+ * over the same key there, and stringData itself is never stored, as the
+ * real API's conversion does on create and update. */
+static void merge_string_data(json_t *obj)
+{
+    json_t *sd = json_object_get(obj, "stringData");
+    if (!json_is_object(sd)) {
+        if (sd)
+            json_object_del(obj, "stringData");
+        return;
+    }
+    if (json_object_size(sd) > 0) {
+        json_t *data = json_object_get(obj, "data");
+        if (!json_is_object(data)) {
+            data = json_object();
+            if (!data)
+                return;
+            json_object_set_new(obj, "data", data);
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(sd, k, v)
+        {
+            if (!json_is_string(v))
+                continue;
+            size_t n = json_string_length(v);
+            char *b64 = malloc(sk_base64_len(n) + 1);
+            if (!b64)
+                return;
+            sk_base64_encode(json_string_value(v), n, b64);
+            json_object_set_new(data, k, json_string(b64));
+            free(b64);
+        }
+    }
+    json_object_del(obj, "stringData");
+}
+
 void sk_default_secret(json_t *obj)
 {
     const char *t = sk_jstr(obj, "type");
     if (!t || !*t)
         json_object_set_new(obj, "type", json_string("Opaque"));
+    merge_string_data(obj);
 }
 
 static void default_template(json_t *spec)
@@ -116,4 +157,8 @@ void sk_default_replica_set(json_t *obj)
     json_t *spec = sk_jobj(obj, "spec");
     sk_jdefault(spec, "replicas", json_integer(1));
     default_template(spec);
+    /* ReplicaSetStatus.replicas is not omitempty: Go always writes it. */
+    json_t *st = json_object_get(obj, "status");
+    if (json_is_object(st))
+        sk_jdefault(st, "replicas", json_integer(0));
 }

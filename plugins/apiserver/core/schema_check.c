@@ -1,4 +1,5 @@
 /* Checking a JSON object against its declared schema. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
@@ -10,6 +11,7 @@ typedef struct chk {
     unsigned flags;
     sk_fpath path;
     sk_causes *out;
+    bool in_status; /* below the object's top-level .status */
 } chk;
 
 static void chk_object(chk *c, const json_t *obj, const sk_schema *s, int depth);
@@ -156,20 +158,36 @@ static void chk_object(chk *c, const json_t *obj, const sk_schema *s, int depth)
 {
     const char *k;
     json_t *v;
+    void *tmp;
     if (!s || depth > 64)
         return;
-    json_object_foreach((json_t *)obj, k, v)
+    json_object_foreach_safe((json_t *)obj, tmp, k, v)
     {
         const sk_field *f = sk_schema_field(s, k, strlen(k));
         size_t mark = sk_fpath_child(&c->path, k);
+        /* .status is never required to be complete: it is reset on create
+         * and written by controllers, whose Go structs always decode (a
+         * missing non-pointer field is its zero value). */
+        bool status = depth == 0 && strcmp(k, "status") == 0;
+        if (status)
+            c->in_status = true;
         if (f)
             chk_field(c, v, f, depth);
-        else if (c->flags & SK_CHECK_UNKNOWN)
+        else if (c->flags & (SK_CHECK_UNKNOWN | SK_CHECK_PRUNE)) {
             sk_causes_add(c->out, SK_CAUSE_UNKNOWN_FIELD, sk_fpath_str(&c->path),
                           "unknown field \"%s\"", sk_fpath_str(&c->path));
+            if (c->flags & SK_CHECK_PRUNE) {
+                char *key = strdup(k); /* k belongs to the entry deleted */
+                if (key)
+                    json_object_del((json_t *)obj, key);
+                free(key);
+            }
+        }
+        if (status)
+            c->in_status = false;
         sk_fpath_restore(&c->path, mark);
     }
-    if (!(c->flags & SK_CHECK_VALUES))
+    if (!(c->flags & SK_CHECK_VALUES) || c->in_status)
         return;
     for (const sk_field *f = s->fields; f->name; f++) {
         json_t *v2 = json_object_get(obj, f->name);
@@ -191,4 +209,10 @@ void sk_schema_check(const json_t *obj, const sk_schema *s, unsigned flags, sk_c
         return;
     }
     chk_object(&c, obj, s, 0);
+}
+
+void sk_schema_prune(json_t *obj, const sk_schema *s, sk_causes *dropped)
+{
+    if (json_is_object(obj))
+        sk_schema_check(obj, s, SK_CHECK_PRUNE, dropped);
 }

@@ -19,9 +19,15 @@ enum {
     SK_CHECK_DECODE = 1 << 0,  /* JSON types, int32 ranges, times, base64, quantities */
     SK_CHECK_UNKNOWN = 1 << 1, /* fields the schema does not declare */
     SK_CHECK_VALUES = 1 << 2,  /* required fields and enum values */
+    SK_CHECK_PRUNE = 1 << 3,   /* drop undeclared fields (obj is modified) */
 };
 
 void sk_schema_check(const json_t *obj, const sk_schema *s, unsigned flags, sk_causes *out);
+/* Removes the fields the schema does not declare (as decoding into the
+ * real API's Go types drops them, under fieldValidation Ignore and Warn),
+ * with one SK_CAUSE_UNKNOWN_FIELD cause per dropped field in dropped
+ * (message `unknown field "spec.containers[0].imagee"`). */
+void sk_schema_prune(json_t *obj, const sk_schema *s, sk_causes *dropped);
 void sk_apply_defaults(const sk_resource *r, json_t *obj);
 void sk_validate_create(const sk_resource *r, const json_t *obj, sk_causes *out);
 void sk_validate_update(const sk_resource *r, const json_t *obj, const json_t *old,

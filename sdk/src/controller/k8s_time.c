@@ -14,8 +14,9 @@ void sk_format_micro_time(int64_t wall_ms, char buf[32])
         snprintf(buf, 32, "1970-01-01T00:00:00.000000Z");
         return;
     }
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000) * 1000);
+    /* strftime bounds the date part, so the compiler can prove the fraction fits. */
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%06dZ", (int)(wall_ms % 1000) * 1000);
 }
 
 static int digits(const char *s, size_t n, int *out)

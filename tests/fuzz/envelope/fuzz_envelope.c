@@ -191,6 +191,17 @@ typedef struct seen {
 static void report_hang(const seen *log, unsigned n, unsigned kind, uint64_t id)
 {
     if (getenv("FUZZ_ENVELOPE_PAUSE_ON_HANG")) {
+        /* Evidence first, untouched: which wake-up counters are pending. */
+        for (int fd = 0; fd < 64; fd++) {
+            char path[64], line[128];
+            snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+            FILE *f = fopen(path, "r");
+            while (f && fgets(line, sizeof line, f))
+                if (strstr(line, "eventfd-count"))
+                    fprintf(stderr, "fd %d %s", fd, line);
+            if (f)
+                fclose(f);
+        }
         fprintf(stderr, "fuzz_envelope: hang, pid %d paused\n", (int)getpid());
         for (;;)
             pause();
