@@ -22,7 +22,11 @@ static void reply_to(sk_broker *b, bk_dest *d, unsigned kind, uint64_t id, int s
     }
     if (status)
         bk_count_error(b, status);
-    bk_send_env(b, d, &e, true);
+    int rc = bk_send_env(b, d, &e, true);
+    if (rc) /* SK_ENOSERVICE: the sender left before its answer */
+        sk_hlog("bus", SK_LOG_DEBUG, "bus: %s %llu to %.*s not delivered: %s",
+                sk_env_kind_name(kind), (unsigned long long)id, (int)d->hop_len - 1,
+                (const char *)d->hop + 1, sk_strerror(rc));
 }
 
 static void reply_direct(sk_broker *b, const uint8_t *hop, size_t hop_len, unsigned kind,

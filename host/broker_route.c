@@ -155,7 +155,10 @@ static void fail_stream(sk_broker *b, bk_flight *f, sk_env *e, bk_dest *back)
     sk_env_init(&c, SK_ENV_CANCEL, e->id);
     c.nhops = e->nhops + 1;
     memcpy(c.hop, e->hop, sizeof c.hop);
-    bk_send_env(b, f->target, &c, true);
+    int rc = bk_send_env(b, f->target, &c, true);
+    if (rc)
+        sk_hlog("bus", SK_LOG_DEBUG, "bus: CANCEL %llu of an overflowed stream lost: %s",
+                (unsigned long long)e->id, sk_strerror(rc));
     sk_env err;
     sk_env_init(&err, SK_ENV_ERROR, e->id);
     memcpy(err.name, e->name, sizeof err.name);
@@ -169,7 +172,10 @@ static void fail_stream(sk_broker *b, bk_flight *f, sk_env *e, bk_dest *back)
     bk_count_error(b, SK_EFULL);
     sk_hlog("bus", SK_LOG_WARN, "bus: request %llu to %.*s: %s", (unsigned long long)e->id,
             (int)back->hop_len, back->hop, msg);
-    bk_send_env(b, back, &err, true);
+    rc = bk_send_env(b, back, &err, true);
+    if (rc)
+        sk_hlog("bus", SK_LOG_DEBUG, "bus: SK_EFULL for request %llu not delivered: %s",
+                (unsigned long long)e->id, sk_strerror(rc));
 }
 
 /* Returns the flight for e (NULL if none) and closes it on a final answer;
@@ -289,7 +295,10 @@ void bk_cancel_flights_from(sk_broker *b, bk_dest *d)
         sk_env c;
         if (bk_key_env(ent->key, ent->klen, &c) == 0) {
             c.kind = SK_ENV_CANCEL;
-            bk_send_env(b, f->target, &c, true);
+            int rc = bk_send_env(b, f->target, &c, true);
+            if (rc)
+                sk_hlog("bus", SK_LOG_DEBUG, "bus: CANCEL %llu for a lost requester: %s",
+                        (unsigned long long)c.id, sk_strerror(rc));
         }
     }
 }

@@ -335,7 +335,8 @@ void sk_endpoint_free(sk_endpoint **ep)
     ep_pending_stop(e);
     drain_inbox(e);
     ep_open_stop(e);
-    sk_loop_zsock_remove(e->loop, e->sock);
+    if (sk_loop_zsock_remove(e->loop, e->sock))
+        sk_hlog(e->who, SK_LOG_DEBUG, "bus: endpoint socket was not registered with the loop");
     zmq_close(e->sock);
     for (size_t i = 0; i < e->npool_all; i++)
         zmq_close(e->pool_all[i]);

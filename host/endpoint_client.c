@@ -25,8 +25,9 @@ static ep_part *part_new(uint64_t seq, const void *data, size_t len)
 
 static void pending_free(sk_endpoint *e, ep_pending *p)
 {
-    if (p->timer > 0)
-        sk_loop_api_impl.timer_cancel(e->loop, (uint64_t)p->timer);
+    if (p->timer > 0 && sk_loop_api_impl.timer_cancel(e->loop, (uint64_t)p->timer))
+        sk_hlog(e->who, SK_LOG_DEBUG, "bus: timer of request %llu already gone",
+                (unsigned long long)p->id);
     while (p->parts) {
         ep_part *n = p->parts->next;
         free(p->parts);
@@ -42,7 +43,10 @@ static void send_cancel(sk_endpoint *e, uint64_t id, const char *service)
     sk_env env;
     sk_env_init(&env, SK_ENV_CANCEL, id);
     sk_env_set(env.name, service);
-    ep_send(e, &env, true);
+    int rc = ep_send(e, &env, true);
+    if (rc) /* the service then learns it only from its own deadline */
+        sk_hlog(e->who, SK_LOG_DEBUG, "bus: CANCEL %llu to '%s' not sent: %s",
+                (unsigned long long)id, service, sk_strerror(rc));
 }
 
 /* Removes p and runs its final callback. */
@@ -51,7 +55,9 @@ static void finish(sk_endpoint *e, ep_pending *p, int status, const char *msg, c
 {
     sk_map_del_u64(&e->pending, p->id);
     if (p->timer > 0) {
-        sk_loop_api_impl.timer_cancel(e->loop, (uint64_t)p->timer);
+        if (sk_loop_api_impl.timer_cancel(e->loop, (uint64_t)p->timer))
+            sk_hlog(e->who, SK_LOG_DEBUG, "bus: timer of request %llu already gone",
+                    (unsigned long long)p->id);
         p->timer = 0;
     }
     p->fn(p->arg, status, msg ? msg : "", data, len);
@@ -388,7 +394,9 @@ int ep_call(void *ctx, const char *service, const char *method, const void *data
         sk_env c;
         sk_env_init(&c, SK_ENV_CANCEL, env.id);
         sk_env_set(c.name, service);
-        ep_send_on(e, s, &c, false);
+        if (ep_send_on(e, s, &c, false))
+            sk_hlog(e->who, SK_LOG_DEBUG, "bus: CANCEL of call %llu to '%s' not sent",
+                    (unsigned long long)env.id, service);
     }
     if (rc == SK_ETIMEDOUT) {
         char msg[SK_BUS_NAME_MAX + 64];

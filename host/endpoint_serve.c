@@ -52,7 +52,10 @@ void ep_answer_env(sk_endpoint *e, const sk_env *req, int status, const char *ms
     env.status = status;
     env.payload = (const uint8_t *)msg;
     env.payload_len = strlen(msg);
-    ep_send(e, &env, true);
+    int rc = ep_send(e, &env, true);
+    if (rc)
+        sk_hlog(e->who, SK_LOG_WARN, "bus: %s for request %llu not sent: %s",
+                sk_strerror(status), (unsigned long long)req->id, sk_strerror(rc));
 }
 
 void ep_on_request(sk_endpoint *e, const sk_env *env)
@@ -270,7 +273,10 @@ void ep_services_stop(sk_endpoint *e)
         char name[SK_BUS_NAME_MAX + 1];
         memcpy(name, ent->key, ent->klen);
         name[ent->klen] = 0;
-        ep_control(e, SK_ENV_UNSERVE, name);
+        int rc = ep_control(e, SK_ENV_UNSERVE, name);
+        if (rc && rc != SK_ENOTFOUND)
+            sk_hlog(e->who, SK_LOG_WARN, "bus: unserve '%s' at close: %s", name,
+                    sk_strerror(rc));
         free(sk_map_del(&e->services, ent->key, ent->klen));
     }
 }

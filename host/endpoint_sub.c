@@ -114,7 +114,10 @@ void ep_subs_stop(sk_endpoint *e)
 {
     while (e->nsubs) {
         ep_sub *s = &e->subs[e->nsubs - 1];
-        ep_control(e, SK_ENV_UNSUBSCRIBE, s->prefix);
+        int rc = ep_control(e, SK_ENV_UNSUBSCRIBE, s->prefix);
+        if (rc && rc != SK_ENOTFOUND)
+            sk_hlog(e->who, SK_LOG_WARN, "bus: unsubscribe '%s' at close: %s", s->prefix,
+                    sk_strerror(rc));
         free(s->prefix);
         e->nsubs--;
     }

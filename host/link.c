@@ -300,8 +300,9 @@ static void tick_link(sk_broker *b, bk_link *l, uint64_t now, bool probe, bk_lin
                       size_t *ndown)
 {
     if (l->kind == BK_LINK_CONNECT && l->connected && !l->up &&
-        (l->hello_due || now - l->last_hello >= BK_PING_MS))
-        bk_link_send_hello(b, l, BK_HELLO_GREET);
+        (l->hello_due || now - l->last_hello >= BK_PING_MS) &&
+        bk_link_send_hello(b, l, BK_HELLO_GREET))
+        l->hello_due = true; /* the pipe is not attached yet: next tick */
     if (!l->up && l->kind == BK_LINK_BIND && now - l->last_seen > BK_PEER_TIMEOUT_MS)
         l->lost = true; /* spoke once, never said HELLO */
     if (!l->up && !l->lost)
@@ -314,7 +315,8 @@ static void tick_link(sk_broker *b, bk_link *l, uint64_t now, bool probe, bk_lin
     if (!l->lost && (probe || now - l->last_ping >= BK_PING_MS)) {
         sk_env e;
         sk_env_init(&e, SK_ENV_PING, 0);
-        bk_send_env(b, l->dest, &e, false); /* a failed send sets l->lost */
+        if (bk_send_env(b, l->dest, &e, false)) /* unroutable also sets l->lost */
+            sk_hlog("bus", SK_LOG_TRACE, "bus: PING to %s not sent", bk_link_name(l));
         l->last_ping = now;
     }
     if (l->lost)
@@ -352,7 +354,8 @@ static void on_connect_event(sk_broker *b, bk_link *l, unsigned event)
         l->auth_logged = false;
         /* The pipe may not be attached yet; the tick retries while due. */
         l->hello_due = true;
-        bk_link_send_hello(b, l, BK_HELLO_GREET);
+        if (bk_link_send_hello(b, l, BK_HELLO_GREET))
+            sk_hlog("bus", SK_LOG_DEBUG, "bus: HELLO to %s deferred", l->endpoint);
         break;
     case ZMQ_EVENT_DISCONNECTED:
         l->connected = false;

@@ -36,12 +36,17 @@ void bk_links_announce(sk_broker *b, unsigned kind, const char *name)
     sk_env_init(&e, kind, 0);
     if (sk_env_set(e.name, name))
         return;
-    for (size_t i = 0; i < b->nconnects; i++)
-        if (b->connects[i]->up)
-            bk_send_env(b, b->connects[i]->dest, &e, true);
-    for (size_t i = 0; i < b->npeers; i++)
-        if (b->peers[i]->up)
-            bk_send_env(b, b->peers[i]->dest, &e, true);
+    size_t n;
+    bk_link **all = bk_links_snapshot(b, &n);
+    for (size_t i = 0; i < n; i++) {
+        /* A failure means the link is going down: its next HELLO lists
+         * the services anyway. */
+        int rc = all[i]->up ? bk_send_env(b, all[i]->dest, &e, true) : 0;
+        if (rc)
+            sk_hlog("bus", SK_LOG_DEBUG, "bus: %s %s to %s not sent: %s", sk_env_kind_name(kind),
+                    name, bk_link_name(all[i]), sk_strerror(rc));
+    }
+    free(all);
 }
 
 static void event_to(sk_broker *b, bk_link *l, const void *frame, size_t len)
@@ -119,8 +124,10 @@ void bk_link_on_hello(sk_broker *b, bk_link *l, const sk_env *e)
     l->last_seen = l->last_ping = bk_mono_ms();
     if (l->kind == BK_LINK_BIND)
         drop_stale_peer(b, l);
-    if (e->status == BK_HELLO_GREET)
-        bk_link_send_hello(b, l, BK_HELLO_ANSWER);
+    rc = e->status == BK_HELLO_GREET ? bk_link_send_hello(b, l, BK_HELLO_ANSWER) : 0;
+    if (rc)
+        sk_hlog("bus", SK_LOG_WARN, "bus: HELLO answer to %s not sent: %s", l->node,
+                sk_strerror(rc));
 }
 
 static void on_link_env(sk_broker *b, bk_link *l, sk_env *e, const void *frame, size_t len)
@@ -213,7 +220,10 @@ static void on_link_frame(sk_broker *b, bk_link *l, unsigned idx, const zmq_msg_
          * ask it to introduce itself again. */
         sk_hlog("bus", SK_LOG_DEBUG, "bus: %s before HELLO from %s dropped",
                 sk_env_kind_name(e.kind), bk_link_name(l));
-        bk_link_send_hello(b, l, BK_HELLO_GREET);
+        int rc = bk_link_send_hello(b, l, BK_HELLO_GREET);
+        if (rc)
+            sk_hlog("bus", SK_LOG_DEBUG, "bus: HELLO to %s not sent: %s", bk_link_name(l),
+                    sk_strerror(rc));
         return;
     }
     on_link_env(b, l, &e, frame, len);

@@ -6,6 +6,8 @@
 # host is always stopped.
 #
 #   bench/scheduler/bench_api.sh BUILD_DIR [nodes] [pods] [timeout_s] [window]
+# SCHED_EVENTS=false turns off the scheduler's "Scheduled" Events (one more
+# write per pod; on by default, as in kube-scheduler).
 set -euo pipefail
 build=$(cd "${1:?usage: bench_api.sh BUILD_DIR [nodes] [pods] [timeout_s] [window]}" && pwd)
 nodes=${2:-5000}
@@ -44,7 +46,7 @@ plugins:
     config: {port: 0, watch_queue: 1000000}
   - name: scheduler
     path: $lib/scheduler.so
-    config: {}
+    config: {scheduled_events: ${SCHED_EVENTS:-true}}
   - name: bench-sched-driver
     path: $build/bench/bench-sched-driver.so
     config: {nodes: $nodes, pods: $pods, window: $window, settle_ms: 1500, out: $work/result}

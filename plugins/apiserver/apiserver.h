@@ -139,6 +139,7 @@ typedef struct ap_req {
     ap_opts o;
     const ap_user *user;
     bool internal; /* a server-side change: lifecycle fields and status as given */
+    const json_t *applied; /* server-side apply creating: the body as sent */
 } ap_req;
 
 /* An answer: an error Status (status != NULL), an object or list as

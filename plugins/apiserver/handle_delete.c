@@ -2,17 +2,19 @@
  * with propagationPolicy Foreground/Orphan, which add one for the garbage
  * collector) is only marked: deletionTimestamp is set and it stays
  * visible until the last finalizer is removed by an update. A pod bound
- * to a node whose kubelet is on the bus is deleted gracefully the same
- * way (the kubelet finishes it with gracePeriodSeconds=0); a Namespace
- * turns Terminating until the namespace controller empties it. */
+ * to a node is deleted gracefully the same way, with its grace period
+ * (the kubelet finishes it with gracePeriodSeconds=0); a Namespace turns
+ * Terminating until the namespace controller empties it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "json_mp.h"
 #include "jutil.h"
+#include "k8s_time.h"
 #include "objects.h"
 #include "status.h"
 #include "write.h"
@@ -59,22 +61,27 @@ static void add_finalizer(json_t *meta, const char *f)
     json_array_append_new(arr, json_string(f));
 }
 
-static bool pod_has_kubelet(ap_server *s, const json_t *pod)
+/* A pod's grace period for this delete, as the real pod strategy
+ * decides it: the request's gracePeriodSeconds, else the pod's
+ * terminationGracePeriodSeconds (default 30); negative means 1; 0 for a
+ * pod never scheduled (no kubelet has to stop it) or already terminal. */
+static int64_t pod_grace(const ap_req *rq, const json_t *pod)
 {
+    int64_t grace = rq->o.has_grace ? rq->o.grace
+                                    : sk_jint(pod, "spec.terminationGracePeriodSeconds", 30);
+    if (grace < 0)
+        grace = 1;
     const char *node = sk_jstr(pod, "spec.nodeName");
+    const char *phase = sk_jstr(pod, "status.phase");
     if (!node || !*node)
-        return false;
-    char svc[300], err[64];
-    snprintf(svc, sizeof svc, "kubelet/%.250s", node);
-    void *rep = NULL;
-    size_t n = 0;
-    int rc = sk_call(s->h, svc, "ping", "\x80", 1, 1000, &rep, &n, err, sizeof err);
-    free(rep);
-    return rc != SK_ENOSERVICE && rc != SK_ETIMEDOUT;
+        grace = 0;
+    if (phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
+        grace = 0;
+    return grace;
 }
 
 /* Whether the delete only marks the object; fills it in when so. */
-static bool mark_instead(ap_server *s, const ap_req *rq, json_t *obj)
+static bool mark_instead(const ap_req *rq, json_t *obj)
 {
     json_t *meta = sk_jobj(obj, "metadata");
     const char *pp = rq->o.propagation;
@@ -84,19 +91,24 @@ static bool mark_instead(ap_server *s, const ap_req *rq, json_t *obj)
         add_finalizer(meta, "orphan");
     bool ns = strcmp(rq->res->plural, "namespaces") == 0;
     json_t *fin = json_object_get(meta, "finalizers");
-    bool graceful = false;
-    int64_t grace = 0;
-    if (strcmp(rq->res->plural, "pods") == 0) {
-        grace = rq->o.has_grace ? rq->o.grace
-                                : sk_jint(obj, "spec.terminationGracePeriodSeconds", 30);
-        graceful = grace > 0 && pod_has_kubelet(s, obj);
-    }
+    int64_t grace = strcmp(rq->res->plural, "pods") == 0 ? pod_grace(rq, obj) : 0;
+    bool graceful = grace > 0;
     if (!ns && !graceful && json_array_size(fin) == 0)
         return false;
-    char now[32];
-    ap_now_rfc3339(now, sizeof now);
-    if (!json_object_get(meta, "deletionTimestamp")) {
-        json_object_set_new(meta, "deletionTimestamp", json_string(now));
+    /* deletionTimestamp is when the grace period ends (now + grace). */
+    int64_t now = (int64_t)time(NULL), ts;
+    char when[32];
+    const char *old_ts = sk_jstr(meta, "deletionTimestamp");
+    if (!old_ts) {
+        sk_time_format(now + grace, when, sizeof when);
+        json_object_set_new(meta, "deletionTimestamp", json_string(when));
+        json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
+    } else if (grace < sk_jint(meta, "deletionGracePeriodSeconds", 0)) {
+        /* A second delete may shorten the grace period, never extend it. */
+        if (!sk_time_parse(old_ts, &ts) || now + grace < ts) {
+            sk_time_format(now + grace, when, sizeof when);
+            json_object_set_new(meta, "deletionTimestamp", json_string(when));
+        }
         json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
     }
     if (ns)
@@ -130,7 +142,7 @@ static int delete_one(ap_server *s, ap_req *rq, const char *uid_pre, int64_t rv_
         ap_resp_status(out, sk_status_internal("out of memory"));
         return -1;
     }
-    bool mark = mark_instead(s, rq, marked);
+    bool mark = mark_instead(rq, marked);
     json_t *fin = sk_jget(marked, "metadata.finalizers");
     if (mark && (json_array_size(fin) > 0 || !force_now) &&
         (strcmp(rq->res->plural, "namespaces") != 0 ||

@@ -2,9 +2,10 @@
  * and written back with a compare on its revision; a concurrent write
  * makes it re-read and re-apply (as the real GuaranteedUpdate does), so
  * patches never fail with a conflict unless they carry a stale
- * resourceVersion themselves. Server-side apply is approximated by a
- * strategic merge of the applied configuration (no managedFields yet),
- * creating the object when it is missing. */
+ * resourceVersion themselves. Server-side apply merges the applied
+ * configuration strategically (creating the object when it is missing)
+ * and records managedFields, with field-manager conflicts (409 unless
+ * force) in handle_write.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,13 +60,25 @@ static void apply_create(ap_server *s, ap_req *rq, ap_resp *out)
         return;
     }
     json_object_set_new(meta, "name", json_string(rq->name));
+    /* managedFields record the configuration as applied, not defaulted */
+    json_t *applied = json_deep_copy(rq->body);
+    rq->applied = applied;
     ap_handle_create(s, rq, out);
+    rq->applied = NULL;
+    json_decref(applied);
 }
 
 void ap_handle_patch(ap_server *s, ap_req *rq, ap_resp *out)
 {
     if (!rq->body) {
         ap_resp_status(out, sk_status_bad_request("the body of the request is empty"));
+        return;
+    }
+    if (rq->ptype == AP_PATCH_APPLY && (!rq->o.field_manager || !*rq->o.field_manager)) {
+        ap_resp_status(out, sk_status_failure(422, "Invalid",
+                                              "PatchOptions.meta.k8s.io \"\" is invalid: "
+                                              "fieldManager: Required value: is required for "
+                                              "apply patch", NULL));
         return;
     }
     const sk_schema *schema = rq->res->schema;

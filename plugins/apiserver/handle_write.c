@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "json_mp.h"
 #include "jutil.h"
+#include "managed_fields.h"
 #include "objects.h"
 #include "status.h"
 #include "validate.h"
@@ -121,6 +122,50 @@ static void reset_status(const sk_resource *r, json_t *obj)
     }
 }
 
+/* 409 for a server-side apply that would take fields other managers own. */
+static json_t *apply_conflict(const json_t *cf)
+{
+    size_t n = json_array_size(cf), i;
+    json_t *causes = json_array(), *c;
+    char msg[2048];
+    int len = snprintf(msg, sizeof msg, "Apply failed with %zu conflict%s: ", n,
+                       n == 1 ? "" : "s");
+    json_array_foreach(cf, i, c)
+    {
+        char one[600];
+        snprintf(one, sizeof one, "conflict with \"%.200s\"%s%.64s", sk_jstr(c, "manager"),
+                 sk_jstr(c, "apiVersion") ? " using " : "",
+                 sk_jstr(c, "apiVersion") ? sk_jstr(c, "apiVersion") : "");
+        json_array_append_new(causes, json_pack("{s:s, s:s, s:s}", "reason",
+                                                "FieldManagerConflict", "message", one, "field",
+                                                sk_jstr(c, "field")));
+        if (len > 0 && (size_t)len < sizeof msg)
+            len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s: %s", i ? "\n" : "", one,
+                            sk_jstr(c, "field"));
+    }
+    return sk_status_failure(409, "Conflict", msg, json_pack("{s:o}", "causes", causes));
+}
+
+/* metadata.managedFields for this write (old: NULL on create); non-zero
+ * after a 409 for a non-forced apply that conflicts. */
+static int record_managed(const ap_req *rq, json_t *obj, const json_t *old, ap_resp *out)
+{
+    char api[64], now[32];
+    sk_resource_api_version(rq->res, api, sizeof api);
+    ap_now_rfc3339(now, sizeof now);
+    bool apply = rq->verb == AP_PATCH && rq->ptype == AP_PATCH_APPLY;
+    sk_managed_write w = {.manager = rq->o.field_manager, .apply = apply, .force = rq->o.force,
+                          .subresource = rq->sub ? rq->sub->name : NULL, .api_version = api,
+                          .now = now,
+                          .applied = !apply ? NULL : rq->applied ? rq->applied : rq->body};
+    json_t *cf = NULL;
+    if (sk_managed_fields_record(obj, old, rq->res->schema, &w, &cf) == 0)
+        return 0;
+    ap_resp_status(out, apply_conflict(cf));
+    json_decref(cf);
+    return -1;
+}
+
 /* Finishes a response object: msgpack with resourceVersion rv. */
 static void answer(json_t *obj, int64_t rv, int code, ap_resp *out)
 {
@@ -183,9 +228,10 @@ void ap_handle_create(ap_server *s, ap_req *rq, ap_resp *out)
     json_object_del(meta, "resourceVersion");
     json_object_del(meta, "deletionTimestamp");
     json_object_del(meta, "deletionGracePeriodSeconds");
+    json_object_del(meta, "managedFields");
     reset_status(rq->res, obj);
     sk_apply_defaults(rq->res, obj);
-    if (validate(rq, obj, NULL, out))
+    if (validate(rq, obj, NULL, out) || record_managed(rq, obj, NULL, out))
         return;
     if (rq->res->namespaced && ap_namespace_check(s, rq, out))
         return;
@@ -248,11 +294,16 @@ static void prepare_update(const ap_req *rq, json_t *obj, const json_t *old)
 }
 
 /* Being deleted and nothing left to wait for: metadata.finalizers, and
- * for a Namespace also spec.finalizers (cleared through /finalize). */
+ * for a Namespace also spec.finalizers (cleared through /finalize), and
+ * no grace period running. */
 static bool finalized(const sk_resource *r, const json_t *obj)
 {
     json_t *f = sk_jget(obj, "metadata.finalizers");
     if (!sk_jstr(obj, "metadata.deletionTimestamp") || json_array_size(f) > 0)
+        return false;
+    /* In a grace period (a pod being stopped by its kubelet): the object
+     * goes with a delete of grace 0, not with its last finalizer. */
+    if (sk_jint(obj, "metadata.deletionGracePeriodSeconds", 0) > 0)
         return false;
     return strcmp(r->plural, "namespaces") != 0 ||
            json_array_size(sk_jget(obj, "spec.finalizers")) == 0;
@@ -269,6 +320,8 @@ int ap_write_update(ap_server *s, const ap_req *rq, json_t *obj, const json_t *o
     prepare_update(rq, obj, old);
     sk_apply_defaults(rq->res, obj);
     if (!rq->internal && validate(rq, obj, old, out))
+        return -1;
+    if (!rq->internal && record_managed(rq, obj, old, out))
         return -1;
     if (ap_alloc_on_update(s, rq, obj, old, out))
         return -1;

@@ -143,6 +143,13 @@ class SchedulerE2E(sh.HostTestCase):
             return None
         return sh.poll(cond, timeout, what="PodScheduled=False on %s/%s" % (ns, name))
 
+    def wait_event(self, pod, reason, ns="default"):
+        def find():
+            evs = self.req("GET", "/api/v1/namespaces/%s/events" % ns)["items"]
+            return [e for e in evs if e.get("reason") == reason and
+                    (e.get("involvedObject") or {}).get("name") == pod]
+        return sh.poll(find, WAIT, what="%s event for %s" % (reason, pod))[0]
+
     def assert_stays_pending(self, name, seconds=2.0, ns="default"):
         time.sleep(seconds)
         p = self.get_pod(name, ns)
@@ -155,6 +162,8 @@ class SchedulerE2E(sh.HostTestCase):
         self.node("fit-big", "fit", cpu="4")
         self.pod("fit-3cpu", "fit", cpu="3")
         self.assertEqual(self.wait_bound("fit-3cpu"), "fit-big")
+        self.assertEqual(self.wait_event("fit-3cpu", "Scheduled")["message"],
+                         "Successfully assigned default/fit-3cpu to fit-big")
         # Nothing has 8 cpus: PodScheduled=False with the counted reasons,
         # and a FailedScheduling Event saying the same.
         self.pod("fit-8cpu", "fit", cpu="8")
@@ -163,13 +172,14 @@ class SchedulerE2E(sh.HostTestCase):
         self.assertIn("Insufficient cpu", c.get("message", ""))
         self.assertRegex(c["message"], r"^0/\d+ nodes are available: ")
 
-        def event():
-            evs = self.req("GET", "/api/v1/namespaces/default/events")["items"]
-            return [e for e in evs if e.get("reason") == "FailedScheduling" and
-                    (e.get("involvedObject") or {}).get("name") == "fit-8cpu"]
-        evs = sh.poll(event, WAIT, what="FailedScheduling event for fit-8cpu")
-        self.assertEqual(evs[0]["type"], "Warning")
-        self.assertIn("Insufficient cpu", evs[0]["message"])
+        ev = self.wait_event("fit-8cpu", "FailedScheduling")
+        self.assertEqual(ev["type"], "Warning")
+        self.assertIn("Insufficient cpu", ev["message"])
+        # What a user sees: kubectl describe lists the condition and the Event.
+        r = self.kubectl("describe", "pod", "fit-8cpu")
+        self.assertOk(r)
+        self.assertRegex(r.out, r"PodScheduled\s+False")
+        self.assertRegex(r.out, r"Warning\s+FailedScheduling\s+.*Insufficient cpu")
 
     def test_node_affinity(self):
         self.node("aff-z1", "aff", labels={"topology.kubernetes.io/zone": "z1"})
@@ -215,6 +225,27 @@ class SchedulerE2E(sh.HostTestCase):
         counts = {z: placed.count("spread-" + z) for z in ("a", "b", "c")}
         self.assertEqual(counts, {"a": 2, "b": 2, "c": 2}, placed)
 
+    def test_pod_anti_affinity(self):
+        for z in ("a", "b"):
+            self.node("anti-" + z, "anti", labels={"topology.kubernetes.io/zone": "az-" + z})
+        anti = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": "anti"}},
+             "topologyKey": "topology.kubernetes.io/zone"}]}}
+        self.pod("anti-0", "anti", labels={"app": "anti", "idx": "0"}, affinity=anti)
+        self.pod("anti-1", "anti", labels={"app": "anti", "idx": "1"}, affinity=anti)
+        placed = {self.wait_bound("anti-0"), self.wait_bound("anti-1")}
+        self.assertEqual(placed, {"anti-a", "anti-b"})
+        # A third replica has no zone left.
+        self.pod("anti-2", "anti", labels={"app": "anti"}, affinity=anti)
+        c = self.wait_unschedulable("anti-2")
+        self.assertIn("anti-affinity rules", c["message"])
+        # Pod affinity: follows anti-0 (and only it) into its zone.
+        aff = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": "anti", "idx": "0"}},
+             "topologyKey": "topology.kubernetes.io/zone"}]}}
+        self.pod("follow", "anti", affinity=aff)
+        self.assertEqual(self.wait_bound("follow"), self.get_pod("anti-0")["spec"]["nodeName"])
+
     def test_preemption(self):
         self.node("pre-a", "pre", cpu="2")
         self.pod("pre-low", "pre", cpu="2", priority=0)
@@ -222,6 +253,9 @@ class SchedulerE2E(sh.HostTestCase):
         self.pod("pre-high", "pre", cpu="2", priority=1000)
         self.assertEqual(self.wait_bound("pre-high"), "pre-a")
         sh.poll(lambda: self.get_pod("pre-low") is None, WAIT, what="victim pre-low deleted")
+        uid = self.get_pod("pre-high")["metadata"]["uid"]
+        self.assertEqual(self.wait_event("pre-low", "Preempted")["message"],
+                         "Preempted by pod %s on node pre-a" % uid)
 
     def test_unschedulable_until_node_added(self):
         self.pod("late-pod", "late", cpu="1")
@@ -235,17 +269,19 @@ class SchedulerE2E(sh.HostTestCase):
         self.node("pack-a", "pack", cpu="4")
         self.node("pack-pool", "pack", cpu="4", labels={POOL: "yes"})
         self.node("pack-c", "pack", cpu="4")
-        # The pool takes pods until it is full (4 x 1 cpu, minus nothing)...
-        names = ["pack-%d" % i for i in range(4)]
-        for n in names:
+        # The pool takes `packer` pods until it is full (4 x 900m)...
+        self.pod("pack-0", "pack", cpu="900m", scheduler="packer")
+        self.assertEqual(self.wait_bound("pack-0"), "pack-pool")
+        # ...while the default profile spreads (LeastAllocated): the pool,
+        # now the fullest node, is the last it would pick.
+        self.pod("pack-default", "pack", cpu="900m")
+        self.assertIn(self.wait_bound("pack-default"), ("pack-a", "pack-c"))
+        for n in ("pack-1", "pack-2", "pack-3"):
             self.pod(n, "pack", cpu="900m", scheduler="packer")
             self.assertEqual(self.wait_bound(n), "pack-pool", n)
         # ...then they spill over.
         self.pod("pack-spill", "pack", cpu="900m", scheduler="packer")
         self.assertIn(self.wait_bound("pack-spill"), ("pack-a", "pack-c"))
-        # The default profile spreads instead (LeastAllocated): not the pool.
-        self.pod("pack-default", "pack", cpu="900m")
-        self.assertNotEqual(self.wait_bound("pack-default"), "pack-pool")
 
     def test_zz_scheduler_logged_plugin(self):
         self.assertIn("loaded scheduling plugin LabelPack", self.host.log_text())

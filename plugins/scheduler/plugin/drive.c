@@ -24,6 +24,7 @@ void sp_binding_finished(sp *s, sk_sched_binding *b, sk_sched_code code, const c
     if (code == SK_SCHED_SUCCESS) {
         s->bound++;
         metric_inc(s, s->m_bound);
+        sp_report_scheduled(s, pod, sk_binding_node(b));
     } else if (!s->stopping) {
         s->failed++;
         metric_inc(s, s->m_errors);

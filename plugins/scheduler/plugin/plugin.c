@@ -18,6 +18,7 @@ static const sk_option options[] = {
     {"api_service", SK_OPT_STRING, "api", "bus service of the apiserver"},
     {"bind_timeout", SK_OPT_DURATION, "10s", "deadline of one binding request"},
     {"batch", SK_OPT_INT, "256", "scheduling cycles per loop turn before yielding"},
+    {"scheduled_events", SK_OPT_BOOL, "true", "a Normal Event \"Scheduled\" for every pod bound"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -57,6 +58,10 @@ static int read_options(sp *s)
     int rc = sk_cfg_duration_ms(s->h, "bind_timeout", 10000, &s->bind_timeout_ms);
     if (!rc)
         rc = sk_cfg_int(s->h, "batch", 256, &s->batch);
+    int ev = 1;
+    if (!rc)
+        rc = sk_cfg_bool(s->h, "scheduled_events", 1, &ev);
+    s->scheduled_events = ev != 0;
     if (rc)
         return rc;
     if (s->bind_timeout_ms <= 0 || s->bind_timeout_ms > 600000 || s->batch < 1 ||
@@ -117,6 +122,8 @@ static void metrics(sp *s)
                               "scheduling attempts that found no node", NULL);
     s->m_errors = sk_counter(s->h, "scheduler_errors_total",
                              "scheduling or binding attempts that failed with an error", NULL);
+    s->m_ev_dropped = sk_counter(s->h, "scheduler_events_dropped_total",
+                                 "Events not written because too many were queued", NULL);
 }
 
 static void teardown(sp *s)
@@ -125,6 +132,7 @@ static void teardown(sp *s)
     sp_informers_free(s);
     sp_bindthr_stop(s);
     sp_requests_cancel_all(s);
+    sp_events_free(s);
     sk_scheduler_free(&s->sched);
     sk_registry_free(&s->reg);
 }
@@ -154,9 +162,11 @@ static int sp_start(void *state)
 static void sp_stop(void *state)
 {
     sp *s = state;
-    sk_info(s->h, "scheduler: stopping (bound %llu, unschedulable attempts %llu, errors %llu)",
+    sk_info(s->h,
+            "scheduler: stopping (bound %llu, unschedulable attempts %llu, errors %llu, "
+            "events dropped %llu)",
             (unsigned long long)s->bound, (unsigned long long)s->unschedulable,
-            (unsigned long long)s->failed);
+            (unsigned long long)s->failed, (unsigned long long)s->ev_dropped);
     teardown(s);
 }
 

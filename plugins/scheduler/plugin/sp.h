@@ -31,6 +31,8 @@ struct sp_req {
     char what[320];            /* "pods default/web-1", for logs */
 };
 
+typedef struct sp_event sp_event;
+
 /* The binding thread's work list (third-party PreBind/Bind plugins). */
 typedef struct sp_bindthr {
     pthread_t thread;
@@ -46,6 +48,7 @@ typedef struct sp {
     char api[128];
     int64_t bind_timeout_ms;
     int64_t batch; /* pods per loop callback before yielding */
+    bool scheduled_events;
     const char *paths[SP_MAX_PATHS];
     uint32_t npaths;
     sk_sched_config_store conf;
@@ -60,8 +63,12 @@ typedef struct sp {
     uint32_t nreqs;
     sp_bindthr bt;
 
+    sp_event *ev_head, *ev_tail; /* Events waiting (events.c) */
+    uint32_t ev_queued, ev_inflight;
+    uint64_t ev_dropped;
+
     uint64_t scheduled, bound, failed, unschedulable;
-    sk_metric *m_bound, *m_unsched, *m_errors;
+    sk_metric *m_bound, *m_unsched, *m_errors, *m_ev_dropped;
 } sp;
 
 /* informers.c */
@@ -83,9 +90,16 @@ void sp_requests_cancel_all(sp *s);
 /* A request map for pods (namespace, name) with room for extra pairs. */
 void sp_put_pod_request(sk_mp_buf *b, const char *ns, const char *name, uint32_t extra);
 
+/* events.c: Event creates, paced and bounded; takes b's bytes. */
+void sp_event_submit(sp *s, sk_mp_buf *b);
+void sp_events_free(sp *s);
+
 /* report.c: PodScheduled=False, FailedScheduling Event, nomination. */
 void sp_report_unschedulable(sp *s, const sk_sched_pod *pod, const char *reason,
                              const char *message, bool nominate, const char *nominated);
+/* The Normal Event "Scheduled" after a successful binding (option
+ * scheduled_events). */
+void sp_report_scheduled(sp *s, const sk_sched_pod *pod, const char *node);
 int sp_evict(void *arg, const sk_sched_pod *victim, const sk_sched_pod *preemptor,
              const char *node);
 /* Now as RFC 3339 ("2026-01-02T03:04:05Z"). */

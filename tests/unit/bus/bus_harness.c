@@ -17,6 +17,7 @@
 #include "metrics.h"
 
 const sk_bus_api *const bt_bus_api = &sk_endpoint_bus_api;
+atomic_int bt_async_failures;
 
 uint64_t bt_now_ms(void)
 {
@@ -144,14 +145,16 @@ bt_node *bt_node_start(bt_bus *bus, const char *route)
     return n;
 }
 
+/* The pointer is cleared only after the join: the node's callbacks may
+ * still reach it through the caller's variable until then. */
 void bt_node_stop(bt_node **np)
 {
     bt_node *n = *np;
     if (!n)
         return;
-    *np = NULL;
     sk_loop_quit(n->loop);
     pthread_join(n->thread, NULL);
+    *np = NULL;
     bt_latch_destroy(&n->ready);
     free(n);
 }
@@ -264,6 +267,10 @@ int bt_run_suite(const char *suite, const bt_test *tests)
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
     CU_cleanup_registry();
+    if (atomic_load(&bt_async_failures)) {
+        fprintf(stdout, "%d checks on other threads failed\n", atomic_load(&bt_async_failures));
+        failed++;
+    }
     if (failed)
         dump_log();
     else if (g_log_path[0])

@@ -6,6 +6,8 @@
 #define SKIFF_TEST_BUS_HARNESS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +75,19 @@ int bt_free_port(void);
 void bt_capture_stderr(void);
 /* Whether the captured log contains needle, waiting up to timeout_ms. */
 bool bt_log_contains(const char *needle, int timeout_ms);
+
+/* Checks made on threads other than the test's own (service handlers,
+ * workers), which may run after the test function returned: CUnit is not
+ * thread-safe, so they are counted here and the suite fails at its end. */
+extern atomic_int bt_async_failures;
+#define BT_CHECK(cond)                                                                  \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            atomic_fetch_add(&bt_async_failures, 1);                                    \
+            fprintf(stdout, "\n    async check failed: %s (%s:%d)\n", #cond, __FILE__,   \
+                    __LINE__);                                                          \
+        }                                                                               \
+    } while (0)
 
 typedef struct bt_test {
     const char *name;

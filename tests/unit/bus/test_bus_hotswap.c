@@ -26,7 +26,7 @@ static void answer(void *arg, sk_bus_req *req, const char *method, const void *d
     char buf[128];
     int n = snprintf(buf, sizeof buf, "%s:%.*s", g->tag, (int)(len < 64 ? len : 64),
                      (const char *)d);
-    CU_ASSERT_EQUAL(B->reply(g->node->ep, req, buf, (size_t)n), 0);
+    BT_CHECK((B->reply(g->node->ep, req, buf, (size_t)n)) == (0));
 }
 
 static void serve_gen(void *arg)

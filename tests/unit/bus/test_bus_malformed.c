@@ -16,7 +16,7 @@ static void *g_raw;
 static void echo(void *arg, sk_bus_req *req, const char *method, const void *d, size_t len)
 {
     (void)method;
-    B->reply(arg, req, d, len);
+    BT_CHECK(B->reply(arg, req, d, len) == 0);
 }
 
 static void serve_echo(void *arg)

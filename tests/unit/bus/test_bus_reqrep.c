@@ -18,17 +18,17 @@ static void echo(void *arg, sk_bus_req *req, const char *method, const void *dat
 {
     sk_endpoint *ep = arg;
     if (strcmp(method, "fail") == 0) {
-        CU_ASSERT_EQUAL(B->reply_error(ep, req, SK_ECONFLICT, "echo: conflict as asked"), 0);
+        BT_CHECK((B->reply_error(ep, req, SK_ECONFLICT, "echo: conflict as asked")) == (0));
         return;
     }
     if (strcmp(method, "remaining") == 0) {
         int64_t left = B->req_remaining_ms(ep, req);
         char buf[32];
         snprintf(buf, sizeof buf, "%lld", (long long)left);
-        B->reply(ep, req, buf, strlen(buf));
+        BT_CHECK(B->reply(ep, req, buf, strlen(buf)) == 0);
         return;
     }
-    CU_ASSERT_EQUAL(B->reply(ep, req, data, len), 0);
+    BT_CHECK((B->reply(ep, req, data, len)) == (0));
 }
 
 /* Keeps requests unanswered until told to answer them. */
@@ -53,7 +53,7 @@ static void blackhole(void *arg, sk_bus_req *req, const char *method, const void
     (void)len;
     sk_endpoint *ep = g_srv->ep;
     hole *h = arg;
-    CU_ASSERT_EQUAL(B->req_on_cancel(ep, req, on_hole_cancel, h), 0);
+    BT_CHECK((B->req_on_cancel(ep, req, on_hole_cancel, h)) == (0));
     h->reqs[h->n++] = req;
     bt_latch_add(&h->got, 1);
 }
@@ -68,7 +68,7 @@ typedef struct work {
 static void *answer_later(void *arg)
 {
     work *w = arg;
-    CU_ASSERT_EQUAL(B->reply(w->ep, w->req, w->data, w->len), 0);
+    BT_CHECK((B->reply(w->ep, w->req, w->data, w->len)) == (0));
     free(w);
     return NULL;
 }
@@ -84,7 +84,7 @@ static void threaded(void *arg, sk_bus_req *req, const char *method, const void 
     w->len = len < sizeof w->data ? len : sizeof w->data;
     memcpy(w->data, data, w->len);
     pthread_t t;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, answer_later, w), 0);
+    BT_CHECK((pthread_create(&t, NULL, answer_later, w)) == (0));
     pthread_detach(t);
 }
 
@@ -176,7 +176,7 @@ typedef struct result {
 static void on_reply(void *arg, int status, const char *errmsg, const void *data, size_t len)
 {
     result *r = arg;
-    CU_ASSERT_PTR_NOT_NULL(errmsg);
+    BT_CHECK((errmsg) != NULL);
     r->status = status;
     r->calls++;
     snprintf(r->msg, sizeof r->msg, "%s", errmsg);

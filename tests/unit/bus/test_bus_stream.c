@@ -32,7 +32,7 @@ static void *send_parts(void *arg)
     for (int i = s->from; i < s->to; i++) {
         char p[16];
         int n = snprintf(p, sizeof p, "p%d", i);
-        CU_ASSERT_EQUAL(B->stream_part(s->ep, s->req, p, (size_t)n), 0);
+        BT_CHECK((B->stream_part(s->ep, s->req, p, (size_t)n)) == (0));
     }
     return NULL;
 }
@@ -41,7 +41,7 @@ static void *watch_worker(void *arg)
 {
     streamer *s = arg;
     send_parts(s);
-    CU_ASSERT_EQUAL(B->reply(s->ep, s->req, "end", 3), 0);
+    BT_CHECK((B->reply(s->ep, s->req, "end", 3)) == (0));
     free(s);
     return NULL;
 }
@@ -54,11 +54,11 @@ static void watch(void *arg, sk_bus_req *req, const char *method, const void *d,
     (void)d;
     (void)len;
     sk_endpoint *ep = arg;
-    CU_ASSERT_EQUAL(B->stream_part(ep, req, "p0", 2), 0);
+    BT_CHECK((B->stream_part(ep, req, "p0", 2)) == (0));
     streamer *s = malloc(sizeof *s);
     *s = (streamer){ep, req, 1, 200};
     pthread_t t;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, watch_worker, s), 0);
+    BT_CHECK((pthread_create(&t, NULL, watch_worker, s)) == (0));
     pthread_detach(t);
 }
 
@@ -73,7 +73,7 @@ static void *scatter_worker(void *arg)
     }
     for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
-    CU_ASSERT_EQUAL(B->reply(s->ep, s->req, "end", 3), 0);
+    BT_CHECK((B->reply(s->ep, s->req, "end", 3)) == (0));
     free(s);
     return NULL;
 }
@@ -88,7 +88,7 @@ static void scatter(void *arg, sk_bus_req *req, const char *method, const void *
     streamer *s = malloc(sizeof *s);
     *s = (streamer){arg, req, 0, 0};
     pthread_t t;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, scatter_worker, s), 0);
+    BT_CHECK((pthread_create(&t, NULL, scatter_worker, s)) == (0));
     pthread_detach(t);
 }
 
@@ -102,7 +102,7 @@ static void on_kept_cancel(void *arg, sk_bus_req *req)
             break;
         }
     }
-    CU_ASSERT_EQUAL(B->reply_error(g_srv->ep, req, SK_ECANCELED, "watch cancelled"), 0);
+    BT_CHECK((B->reply_error(g_srv->ep, req, SK_ECANCELED, "watch cancelled")) == (0));
 }
 
 /* Three parts, then silence until cancelled. */
@@ -113,9 +113,9 @@ static void forever(void *arg, sk_bus_req *req, const char *method, const void *
     sk_endpoint *ep = g_srv->ep;
     kept *k = arg;
     if (strcmp(method, "lazy") != 0)
-        CU_ASSERT_EQUAL(B->req_on_cancel(ep, req, on_kept_cancel, k), 0);
+        BT_CHECK((B->req_on_cancel(ep, req, on_kept_cancel, k)) == (0));
     for (int i = 0; i < 3; i++)
-        CU_ASSERT_EQUAL(B->stream_part(ep, req, "part", 4), 0);
+        BT_CHECK((B->stream_part(ep, req, "part", 4)) == (0));
     k->req[k->n++] = req;
     bt_latch_add(&k->got, 1);
 }
@@ -123,7 +123,7 @@ static void forever(void *arg, sk_bus_req *req, const char *method, const void *
 static void echo(void *arg, sk_bus_req *req, const char *method, const void *d, size_t len)
 {
     (void)method;
-    B->reply(arg, req, d, len);
+    BT_CHECK(B->reply(arg, req, d, len) == 0);
 }
 
 static void serve_all(void *arg)
@@ -175,7 +175,7 @@ static void on_part(void *arg, int status, const char *errmsg, const void *d, si
         r->parts++;
         bt_latch_add(&r->parts_latch, 1);
         if (r->cancel_after && r->parts == r->cancel_after)
-            CU_ASSERT_EQUAL(B->cancel(g_cli->ep, r->id), 0);
+            BT_CHECK((B->cancel(g_cli->ep, r->id)) == (0));
         return;
     }
     r->finals++;

@@ -30,7 +30,7 @@ static void on_hole_cancel(void *arg, sk_bus_req *req)
 {
     (void)arg;
     bt_latch_add(&g_hole_cancel, 1);
-    B->reply_error(g_asrv->ep, req, SK_ECANCELED, "hole: cancelled");
+    BT_CHECK(B->reply_error(g_asrv->ep, req, SK_ECANCELED, "hole: cancelled") == 0);
     g_hole_req = NULL;
 }
 
@@ -38,23 +38,23 @@ static void svc(void *arg, sk_bus_req *req, const char *method, const void *d, s
 {
     sk_endpoint *ep = arg;
     if (strcmp(method, "fail") == 0) {
-        B->reply_error(ep, req, SK_ECONFLICT, "alpha says no");
+        BT_CHECK(B->reply_error(ep, req, SK_ECONFLICT, "alpha says no") == 0);
     } else if (strcmp(method, "stream") == 0) {
         for (int i = 0; i < 50; i++) {
             char p[16];
             int n = snprintf(p, sizeof p, "p%d", i);
-            B->stream_part(ep, req, p, (size_t)n);
+            BT_CHECK(B->stream_part(ep, req, p, (size_t)n) == 0);
         }
-        B->reply(ep, req, "end", 3);
+        BT_CHECK(B->reply(ep, req, "end", 3) == 0);
     } else if (strcmp(method, "hole") == 0) {
-        B->req_on_cancel(ep, req, on_hole_cancel, NULL);
+        BT_CHECK(B->req_on_cancel(ep, req, on_hole_cancel, NULL) == 0);
         g_hole_req = req;
         bt_latch_add(&g_hole_got, 1);
     } else {
         char buf[128];
         int n = snprintf(buf, sizeof buf, "alpha:%.*s", (int)(len < 64 ? len : 64),
                          (const char *)d);
-        B->reply(ep, req, buf, (size_t)n);
+        BT_CHECK(B->reply(ep, req, buf, (size_t)n) == 0);
     }
 }
 
@@ -270,7 +270,7 @@ static void local_svc(void *arg, sk_bus_req *req, const char *method, const void
     (void)method;
     (void)d;
     (void)len;
-    B->reply(arg, req, "local", 5);
+    BT_CHECK(B->reply(arg, req, "local", 5) == 0);
 }
 
 static void serve_local(void *arg)
