@@ -82,7 +82,7 @@ void bk_count_dropped_event(sk_broker *b)
 
 typedef enum { IT_ROUTER, IT_CTL, IT_ZAP, IT_BIND, IT_BIND_MON, IT_CONN, IT_CONN_MON } item_kind;
 
-typedef struct poll_set {
+typedef struct bk_poll_set {
     zmq_pollitem_t *items;
     item_kind *kind;
     unsigned *index;
@@ -123,14 +123,17 @@ static int build_poll_set(sk_broker *b, poll_set *ps)
 
 static void free_poll_set(poll_set *ps)
 {
+    if (!ps)
+        return;
     free(ps->items);
     free(ps->kind);
     free(ps->index);
+    free(ps);
 }
 
 static long next_timeout(sk_broker *b)
 {
-    long t = -1;
+    long t = BK_IDLE_MS;
     if (b->queued)
         t = BK_RETRY_MS;
     else if (b->nheld || b->waiters)
@@ -138,7 +141,7 @@ static long next_timeout(sk_broker *b)
     if (b->nbinds || b->nconnects) {
         uint64_t now = bk_mono_ms();
         long lt = b->next_link_tick > now ? (long)(b->next_link_tick - now) : 0;
-        if (t < 0 || lt < t)
+        if (lt < t)
             t = lt;
     }
     return t;
@@ -199,14 +202,10 @@ static void fail_flights(sk_broker *b)
 static void *broker_main(void *arg)
 {
     sk_broker *b = arg;
-    poll_set ps;
+    poll_set *ps = b->ps;
     uint64_t next_tick = 0;
-    if (build_poll_set(b, &ps)) {
-        sk_hlog("bus", SK_LOG_ERROR, "bus: broker: out of memory building its poll set");
-        b->stopping = true;
-    }
     while (!b->stopping) {
-        int n = zmq_poll(ps.items, (int)ps.n, next_timeout(b));
+        int n = zmq_poll(ps->items, (int)ps->n, next_timeout(b));
         if (n < 0) {
             if (zmq_errno() == EINTR)
                 continue;
@@ -214,10 +213,9 @@ static void *broker_main(void *arg)
             break;
         }
         if (n > 0)
-            dispatch(b, &ps);
+            dispatch(b, ps);
         maintenance(b, &next_tick);
     }
-    free_poll_set(&ps);
     bk_services_stop(b);
     fail_flights(b);
     bk_waiters_stop(b);
@@ -280,6 +278,7 @@ static void free_dest_val(void *v)
 
 static void broker_free(sk_broker *b)
 {
+    free_poll_set(b->ps);
     bk_links_close(b);
     close_sock(&b->router);
     close_sock(&b->ctl);
@@ -326,6 +325,10 @@ static int init_broker(sk_broker *b, void *zctx, const sk_bus_conf *conf, sk_met
     }
     if (!rc && conf)
         rc = bk_links_open(b, conf, err, errlen);
+    if (!rc && (!(b->ps = calloc(1, sizeof *b->ps)) || build_poll_set(b, b->ps))) {
+        set_err(err, errlen, "bus: out of memory building the broker's poll set");
+        rc = -ENOMEM;
+    }
     return rc;
 }
 
@@ -357,7 +360,6 @@ int sk_broker_start(void *zctx, const sk_bus_conf *conf, sk_metrics *metrics, sk
     *out = b;
     return 0;
 }
-
 
 void sk_broker_stop(sk_broker **bp)
 {

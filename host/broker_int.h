@@ -31,6 +31,9 @@
 #define BK_RETRY_MS 1   /* overflow queues are retried this often */
 #define BK_TICK_MS 10   /* held queues and waiters are checked this often */
 #define BK_LINK_TICK_MS 100 /* links are looked after this often */
+/* An idle broker still looks at its sockets this often: a safety net, so a
+ * lost wake-up could only ever delay it, never stall the host's bus. */
+#define BK_IDLE_MS 1000
 
 /* A hop names where a message came from, as seen by one broker:
  *   'L' + route name                  a local endpoint socket
@@ -169,6 +172,7 @@ struct sk_broker {
     bool stopping;
     uint64_t next_link_tick;
     sk_mp_buf out;   /* scratch encoder */
+    struct bk_poll_set *ps; /* built at start: the sockets never change */
     uint8_t refused[64][32]; /* keys whose refusal was logged */
     size_t nrefused;
 };

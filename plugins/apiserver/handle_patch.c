@@ -12,6 +12,7 @@
 
 #include "json_mp.h"
 #include "jutil.h"
+#include "managed_fields.h"
 #include "objects.h"
 #include "patch.h"
 #include "status.h"
@@ -96,7 +97,13 @@ void ap_handle_patch(ap_server *s, ap_req *rq, ap_resp *out)
             return;
         }
         json_t *old = json_deep_copy(cur);
-        if (!old || apply_patch(rq, schema, &cur, out) || ap_decode_check(rq, schema, cur, out)) {
+        int prc = old ? apply_patch(rq, schema, &cur, out) : -1;
+        /* An apply drops what the manager applied before and no longer
+         * does (before defaulting, which restores defaults). */
+        if (prc == 0 && rq->ptype == AP_PATCH_APPLY)
+            sk_managed_remove_unapplied(cur, old, schema, rq->o.field_manager, rq->body,
+                                        rq->sub ? rq->sub->name : NULL);
+        if (prc || ap_decode_check(rq, schema, cur, out)) {
             if (!old)
                 ap_resp_status(out, sk_status_internal("out of memory"));
             json_decref(old);

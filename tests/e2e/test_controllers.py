@@ -139,9 +139,18 @@ class Controllers(ControllersTestCase):
     # -- Deployment ---------------------------------------------------------
 
     def rolling_update(self, ns, replicas, surge, unavail, max_total, min_ready):
-        """Roll a ready Deployment to a new image while watching pods and
-        ReplicaSets; every observed state must keep at most max_total pods
-        (and ReplicaSet replicas) and at least min_ready ready pods."""
+        """Roll a ready Deployment to a new image while watching its pods and
+        ReplicaSets, then replay both streams merged in resourceVersion
+        order (store revisions: one global order) and check every state:
+
+        * the ReplicaSets' spec.replicas add up to at most max_total
+          (replicas + maxSurge: k8s counts the surge on ReplicaSet replicas);
+        * at least min_ready (replicas - maxUnavailable) pods are Ready;
+        * a ReplicaSet never has more pods than its spec.replicas when it
+          creates one (so the pods stay within the surge too, up to the
+          moment the scaled-down ReplicaSet deletes its extra ones).
+
+        Returns extremes seen (max_rs, min_rs, max_pods, min_ready)."""
         strategy = {"type": "RollingUpdate",
                     "rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavail}}
         self.create_deployment(ns, "web", replicas=replicas, strategy=strategy)
@@ -150,60 +159,90 @@ class Controllers(ControllersTestCase):
         old_rs = self.only_rs(ns, "web")
 
         lock = threading.Lock()
-        pods, rss, bad, seen = {}, {}, [], {"max_pods": 0, "min_ready": replicas, "max_rs": 0}
-        items, prv = self.rest.list(pods_path(ns))
-        for p in items:
-            if not is_terminating(p):
-                pods[p["metadata"]["uid"]] = is_ready(p)
-        self.assertEqual((len(pods), sum(pods.values())), (replicas, replicas))
+        events = []                      # (rv, order, kind, type, object)
+        pod_items, prv = self.rest.list(pods_path(ns))
+        rs_items, rrv = self.rest.list(rs_path(ns))
+        live = {"pods": {p["metadata"]["uid"] for p in pod_items},
+                "rs": {r["metadata"]["uid"]: r["spec"].get("replicas", 1) for r in rs_items}}
 
-        def on_pod(t, p):
-            with lock:
-                uid = p["metadata"]["uid"]
-                if t == "DELETED" or is_terminating(p):
-                    pods.pop(uid, None)
-                else:
-                    pods[uid] = is_ready(p)
-                n, ready = len(pods), sum(pods.values())
-                seen["max_pods"] = max(seen["max_pods"], n)
-                seen["min_ready"] = min(seen["min_ready"], ready)
-                if n > max_total or ready < min_ready:
-                    bad.append("pods rv %s (%s %s): %d pods, %d ready" % (
-                        p["metadata"].get("resourceVersion"), t, p["metadata"]["name"], n, ready))
-
-        items, rrv = self.rest.list(rs_path(ns))
-        for r in items:
-            rss[r["metadata"]["uid"]] = r["spec"].get("replicas", 1)
-
-        def on_rs(t, r):
-            with lock:
-                uid = r["metadata"]["uid"]
-                if t == "DELETED":
-                    rss.pop(uid, None)
-                else:
-                    rss[uid] = r["spec"].get("replicas", 1)
-                total = sum(rss.values())
-                seen["max_rs"] = max(seen["max_rs"], total)
-                if total > max_total:
-                    bad.append("replicasets rv %s: spec.replicas sum %d" % (
-                        r["metadata"].get("resourceVersion"), total))
-
-        pw = self.watch(pods_path(ns), prv, on_pod)
-        rw = self.watch(rs_path(ns), rrv, on_rs)
+        def recorder(kind):
+            def on(t, o):
+                with lock:
+                    uid = o["metadata"]["uid"]
+                    if kind == "pods":
+                        (live["pods"].discard if t == "DELETED" else live["pods"].add)(uid)
+                    elif t == "DELETED":
+                        live["rs"].pop(uid, None)
+                    else:
+                        live["rs"][uid] = o["spec"].get("replicas", 1)
+                    events.append((int(o["metadata"]["resourceVersion"]), len(events), kind, t, o))
+            return on
+        pw = self.watch(pods_path(ns), prv, recorder("pods"))
+        rw = self.watch(rs_path(ns), rrv, recorder("rs"))
         self.k("set", "image", "-n", ns, "deployment/web", "app=nginx:1.26")
         d = self.wait_deployment_complete(ns, "web")
         self.assertGreaterEqual(d["status"]["observedGeneration"], 2)
         new_pods = self.wait_pods(ns, replicas)
-        # The watches saw the whole rollout: every pod now is the new image.
-        poll(lambda: len(pods) == replicas and all(pods.values()), WAIT,
-             what="the pod watch to catch up")
+        new_rs = self.only_rs_by_image(ns, "nginx:1.26")
+
+        def caught_up():      # the watches have seen the final state
+            now_pods = {p["metadata"]["uid"] for p in self.pods(ns, active_only=False)}
+            now_rs = {r["metadata"]["uid"]: r["spec"].get("replicas", 1) for r in self.replicasets(ns)}
+            with lock:
+                return live["pods"] == now_pods and live["rs"] == now_rs
+        poll(caught_up, WAIT, what="the watches to catch up")
         pw.stop()
         rw.stop()
         self.assertIsNone(pw.error, "pod watch broke: observed states incomplete")
         self.assertIsNone(rw.error, "replicaset watch broke: observed states incomplete")
-        self.assertEqual(bad, [], "rolling update left its bounds (max %d pods, min %d ready)" % (
-            max_total, min_ready))
-        new_rs = self.only_rs_by_image(ns, "nginx:1.26")
+
+        # Replay.
+        spec = {r["metadata"]["uid"]: r["spec"].get("replicas", 1) for r in rs_items}
+        pods = {p["metadata"]["uid"]: ((controller_ref(p) or {}).get("uid"), is_ready(p))
+                for p in pod_items if not is_terminating(p)}
+        self.assertEqual((len(pods), sum(r for _, r in pods.values())), (replicas, replicas))
+        bad, seen = [], {"max_rs": sum(spec.values()), "min_rs": sum(spec.values()),
+                         "max_pods": len(pods), "min_ready": replicas}
+        with lock:
+            evs = sorted(events, key=lambda e: (e[0], e[1]))
+        i = 0
+        while i < len(evs):
+            rv, created = evs[i][0], []
+            while i < len(evs) and evs[i][0] == rv:        # one store revision
+                _, _, kind, t, o = evs[i]
+                uid = o["metadata"]["uid"]
+                if kind == "rs":
+                    if t == "DELETED":
+                        spec.pop(uid, None)
+                    else:
+                        spec[uid] = o["spec"].get("replicas", 1)
+                elif t == "DELETED" or is_terminating(o):
+                    pods.pop(uid, None)
+                else:
+                    if t == "ADDED":
+                        created.append(o)
+                    pods[uid] = ((controller_ref(o) or {}).get("uid"), is_ready(o))
+                i += 1
+            total = sum(spec.values())
+            ready = sum(r for _, r in pods.values())
+            seen["max_rs"] = max(seen["max_rs"], total)
+            seen["min_rs"] = min(seen["min_rs"], total)
+            seen["max_pods"] = max(seen["max_pods"], len(pods))
+            seen["min_ready"] = min(seen["min_ready"], ready)
+            if total > max_total:
+                bad.append("rv %d: ReplicaSets' replicas add up to %d" % (rv, total))
+            if ready < min_ready:
+                bad.append("rv %d: %d pods ready" % (rv, ready))
+            for o in created:
+                owner = (controller_ref(o) or {}).get("uid")
+                have = sum(1 for ow, _ in pods.values() if ow == owner)
+                if owner not in spec or have > spec[owner]:
+                    bad.append("rv %d: pod %s makes %d pods of a ReplicaSet with replicas %s" % (
+                        rv, o["metadata"]["name"], have, spec.get(owner)))
+        self.assertEqual(bad, [], "rolling update left its bounds (max %d, min %d ready); seen %s" % (
+            max_total, min_ready, seen))
+        self.assertGreater(len(evs), 2 * replicas, "too few events observed")
+
         self.assertNotEqual(new_rs["metadata"]["name"], old_rs["metadata"]["name"])
         self.assert_owned(new_pods, new_rs)
         self.assertEqual(self.rest.get(rs_path(ns, old_rs["metadata"]["name"]))["spec"]["replicas"], 0)
@@ -218,15 +257,21 @@ class Controllers(ControllersTestCase):
         return rss[0]
 
     def test_rolling_update_surge_and_unavailable(self):
-        # 10 replicas, maxSurge 30% -> 3 (rounds up), maxUnavailable 25% -> 2 (rounds down).
-        seen = self.rolling_update(self.make_namespace("roll-a"), 10, "30%", "25%",
-                                   max_total=13, min_ready=8)
-        self.assertGreater(seen["max_pods"], 10, "the rollout never surged: %s" % seen)
+        # 30 replicas, maxSurge 30% -> 9 (rounds up), maxUnavailable 25% -> 7 (rounds down).
+        seen = self.rolling_update(self.make_namespace("roll-a"), 30, "30%", "25%",
+                                   max_total=39, min_ready=23)
+        self.assertEqual(seen["max_rs"], 39, "the rollout did not use its surge: %s" % seen)
+
+    def test_rolling_update_no_unavailable(self):
+        # maxSurge 1, maxUnavailable 0: at most 6, never fewer than 5 ready.
+        seen = self.rolling_update(self.make_namespace("roll-c"), 5, 1, 0, max_total=6, min_ready=5)
+        self.assertEqual(seen["max_rs"], 6, seen)
 
     def test_rolling_update_no_surge(self):
-        # maxSurge 0, maxUnavailable 1: never more than 6 pods, never fewer than 5 ready.
+        # maxSurge 0, maxUnavailable 1: at most 6, never fewer than 5 ready;
+        # the old ReplicaSet must shrink before the new one grows.
         seen = self.rolling_update(self.make_namespace("roll-b"), 6, 0, 1, max_total=6, min_ready=5)
-        self.assertEqual(seen["min_ready"], 5, seen)
+        self.assertEqual(seen["min_rs"], 5, seen)
 
     def test_rollout_status_history_undo(self):
         ns = self.make_namespace("undo")

@@ -1,6 +1,7 @@
 """Hot swap of controllers.so (issue 6): while a Deployment scales from 0 to
 300 replicas, `skiff plugin reload controllers` (the CLI, over the host's
-admin socket) replaces the running generation; at the end there are exactly
+admin socket; every other round with `--path` to a fresh copy of the .so)
+replaces the running generation; at the end there are exactly
 300 pods, all owned by the Deployment's one ReplicaSet, none created twice
 (a watch from before the scale-up sees exactly 300 pods added and none
 deleted), none orphaned. Repeated 5 times on the same host (5 reloads).
@@ -13,13 +14,25 @@ are in flight from one sync when the reload starts.
 """
 
 import os
+import shutil
 import sys
 import threading
 import time
 import unittest
 
 from ctlharness import WAIT, ControllersTestCase, controller_ref, is_terminating, pods_path
-from skiffharness import poll
+from skiffharness import parse_table, plugin_path, poll
+
+
+def plugin_row(host, name):
+    """`skiff plugin list` row of one plugin instance (NAME, GEN, STATE, PATH...)."""
+    r = host.skiff("plugin", "list")
+    if r.rc != 0:
+        raise AssertionError("skiff plugin list failed:\n%r" % r)
+    rows = [x for x in parse_table(r.out)[1] if x["NAME"] == name]
+    if len(rows) != 1:
+        raise AssertionError("no single %s row in:\n%s" % (name, r.out))
+    return rows[0]
 
 REPLICAS = int(os.environ.get("SKIFF_HOTSWAP_REPLICAS", "300"))
 ROUNDS = int(os.environ.get("SKIFF_HOTSWAP_ROUNDS", "5"))
@@ -44,6 +57,14 @@ class HotSwap(ControllersTestCase):
         rs = rs[0]
         self.assertEqual(controller_ref(rs)["uid"], d["metadata"]["uid"])
 
+        gen = int(plugin_row(self.host, "controllers")["GEN"])
+        # Every other round, the operator's way: a new file, --path NEW.so.
+        path_args = ()
+        if n % 2 == 0:
+            new_so = os.path.join(self.tmp, "controllers-%d.so" % n)
+            shutil.copyfile(plugin_path("controllers"), new_so)
+            path_args = ("--path", new_so)
+
         lock = threading.Lock()
         added, deleted = {}, []
         items, rv = self.rest.list(pods_path(ns))
@@ -65,9 +86,12 @@ class HotSwap(ControllersTestCase):
             self.assertIsNone(w.error)
             time.sleep(0.005)
         at_start = len(added)
-        r = self.host.skiff("plugin", "reload", "controllers")
+        r = self.host.skiff("plugin", "reload", "controllers", *path_args)
         at_end = len(added)
         self.assertEqual(r.rc, 0, r)
+        self.assertEqual(plugin_row(self.host, "controllers")["GEN"], str(gen + 1))
+        if path_args:
+            self.assertEqual(plugin_row(self.host, "controllers")["PATH"], path_args[1])
 
         def settled():
             if len(self.pods(ns)) != REPLICAS:

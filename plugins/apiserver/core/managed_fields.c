@@ -543,3 +543,143 @@ int sk_managed_fields_record(json_t *obj, const json_t *old, const sk_schema *s,
     }
     return 0;
 }
+
+/* Removes from v (a struct or map value) what set lists; others is what
+ * the other managers own at the same place (or NULL). */
+static void remove_set(json_t *v, const json_t *set, const json_t *others, int depth);
+
+static bool item_matches(const char *k, const json_t *e)
+{
+    if (strncmp(k, "v:", 2) == 0) {
+        json_t *val = json_loads(k + 2, JSON_DECODE_ANY, NULL);
+        bool match = val && sk_jequal(val, e);
+        json_decref(val);
+        return match;
+    }
+    if (strncmp(k, "k:", 2) != 0 || !json_is_object(e))
+        return false;
+    json_t *kv = json_loads(k + 2, 0, NULL);
+    const char *kk;
+    json_t *want;
+    bool match = json_is_object(kv) && json_object_size(kv) > 0;
+    json_object_foreach(kv, kk, want)
+    {
+        json_t *have = json_object_get(e, kk);
+        /* protocol is keyed with its default */
+        if (!have && strcmp(kk, "protocol") == 0 && json_is_string(want) &&
+            strcmp(json_string_value(want), "TCP") == 0)
+            continue;
+        match = match && have && sk_jequal(have, want);
+    }
+    json_decref(kv);
+    return match;
+}
+
+static void remove_in_list(json_t *list, const json_t *set, const json_t *others, int depth)
+{
+    const char *k;
+    json_t *sub;
+    json_object_foreach((json_t *)set, k, sub)
+    {
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *e = json_array_get(list, i);
+            if (!item_matches(k, e))
+                continue;
+            json_t *osub = json_object_get(others, k);
+            /* the whole item goes when this manager owned it and nobody
+             * else owns anything in it (defaulted fields go along) */
+            bool whole = strncmp(k, "v:", 2) == 0 || json_object_size(sub) == 0 ||
+                         (json_object_get(sub, ".") && !osub);
+            if (whole) {
+                json_array_remove(list, i);
+            } else {
+                /* the item stays: its key fields stay with it */
+                json_t *rest = json_deep_copy(sub);
+                json_t *kv = strncmp(k, "k:", 2) == 0 ? json_loads(k + 2, 0, NULL) : NULL;
+                const char *kk;
+                json_t *kval;
+                json_object_foreach(kv, kk, kval)
+                {
+                    char f[300];
+                    snprintf(f, sizeof f, "f:%s", kk);
+                    json_object_del(rest, f);
+                }
+                json_decref(kv);
+                remove_set(e, rest, osub, depth + 1);
+                json_decref(rest);
+            }
+            break;
+        }
+    }
+}
+
+static void remove_set(json_t *v, const json_t *set, const json_t *others, int depth)
+{
+    if (!json_is_object(v) || depth > MAX_DEPTH)
+        return;
+    const char *k;
+    json_t *sub;
+    json_object_foreach((json_t *)set, k, sub)
+    {
+        if (strncmp(k, "f:", 2) != 0)
+            continue;
+        json_t *child = json_object_get(v, k + 2);
+        if (!child)
+            continue;
+        const json_t *osub = json_object_get(others, k);
+        bool leaf = json_object_size(sub) == 0 ||
+                    (json_object_size(sub) == 1 && json_object_get(sub, ".") && !osub);
+        if (leaf) {
+            json_object_del(v, k + 2);
+        } else if (json_is_array(child)) {
+            remove_in_list(child, sub, osub, depth);
+            if (json_array_size(child) == 0 && json_object_get(sub, ".") && !osub)
+                json_object_del(v, k + 2);
+        } else if (json_is_object(child)) {
+            remove_set(child, sub, osub, depth + 1);
+            if (json_object_size(child) == 0 && !osub)
+                json_object_del(v, k + 2);
+        }
+    }
+}
+
+void sk_managed_remove_unapplied(json_t *obj, const json_t *old, const sk_schema *s,
+                                 const char *manager, const json_t *applied,
+                                 const char *subresource)
+{
+    json_t *list = old ? sk_jget(old, "metadata.managedFields") : NULL;
+    json_t *prev = NULL;
+    size_t i;
+    json_t *m;
+    if (!manager)
+        return;
+    json_array_foreach(list, i, m)
+    {
+        const char *mg = sk_jstr(m, "manager"), *op = sk_jstr(m, "operation");
+        const char *sub = sk_jstr(m, "subresource");
+        if (mg && strcmp(mg, manager) == 0 && op && strcmp(op, "Apply") == 0 &&
+            strcmp(sub ? sub : "", subresource ? subresource : "") == 0)
+            prev = json_object_get(m, "fieldsV1");
+    }
+    if (!json_is_object(prev))
+        return;
+    json_t *gone = json_deep_copy(prev);
+    json_t *now = sk_fieldset_of(applied, s, subresource);
+    sk_fieldset_subtract(gone, now);
+    /* what another manager also owns stays */
+    json_t *others = json_object();
+    json_array_foreach(list, i, m)
+    {
+        const char *mg = sk_jstr(m, "manager"), *op = sk_jstr(m, "operation");
+        if (mg && strcmp(mg, manager) == 0 && op && strcmp(op, "Apply") == 0)
+            continue;
+        json_t *fs = json_object_get(m, "fieldsV1");
+        if (json_is_object(fs))
+            sk_fieldset_union(others, fs);
+    }
+    sk_fieldset_subtract(gone, others);
+    remove_set(obj, gone, others, 0);
+    json_decref(others);
+    json_decref(now);
+    json_decref(gone);
+}

@@ -54,4 +54,12 @@ typedef struct sk_managed_write {
 int sk_managed_fields_record(json_t *obj, const json_t *old, const sk_schema *s,
                              const sk_managed_write *w, json_t **conflicts);
 
+/* Server-side apply: removes from obj the fields manager applied before
+ * (its Apply entry in old's managedFields) that applied no longer sets
+ * and no other manager owns, as a real apply drops fields left out of
+ * the configuration. Runs before defaulting, which restores defaults. */
+void sk_managed_remove_unapplied(json_t *obj, const json_t *old, const sk_schema *s,
+                                 const char *manager, const json_t *applied,
+                                 const char *subresource);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -152,6 +153,15 @@ static void world_stop(void)
     pthread_mutex_destroy(&W.mu);
 }
 
+static int send_raw(const void *buf, size_t len)
+{
+    int rc;
+    do
+        rc = zmq_send(W.raw, buf, len, 0);
+    while (rc < 0 && zmq_errno() == EINTR);
+    return rc < 0 ? -1 : 0;
+}
+
 static void send_env(unsigned kind, uint64_t id, const char *name)
 {
     sk_env e;
@@ -160,7 +170,7 @@ static void send_env(unsigned kind, uint64_t id, const char *name)
     sk_mp_buf b;
     sk_mp_buf_init(&b);
     sk_env_encode(&e, &b);
-    if (b.err || zmq_send(W.raw, b.data, b.len, 0) < 0)
+    if (b.err || send_raw(b.data, b.len))
         abort();
     sk_mp_buf_free(&b);
 }
@@ -176,7 +186,7 @@ static void answer_request(const sk_env *req)
     sk_mp_buf b;
     sk_mp_buf_init(&b);
     sk_env_encode(&r, &b);
-    if (b.err || zmq_send(W.raw, b.data, b.len, 0) < 0)
+    if (b.err || send_raw(b.data, b.len))
         abort();
     sk_mp_buf_free(&b);
 }
@@ -222,13 +232,28 @@ static int wait_for(unsigned kind, uint64_t id)
 {
     seen log[16];
     unsigned n = 0;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long waited = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (waited >= SYNC_MS)
+            report_hang(log, n, kind, id);
         zmq_pollitem_t it = {.socket = W.raw, .events = ZMQ_POLLIN};
-        if (zmq_poll(&it, 1, SYNC_MS) != 1)
+        /* libFuzzer's -timeout alarm interrupts polls: EINTR is no hang. */
+        int pr = zmq_poll(&it, 1, SYNC_MS - waited);
+        if (pr < 0 && zmq_errno() == EINTR)
+            continue;
+        if (pr != 1)
             report_hang(log, n, kind, id);
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, W.raw, 0) < 0)
+        int got;
+        do
+            got = zmq_msg_recv(&m, W.raw, ZMQ_DONTWAIT);
+        while (got < 0 && zmq_errno() == EINTR);
+        if (got < 0)
             abort();
         sk_env e;
         const char *why;
@@ -252,7 +277,7 @@ static void feed_broker(const uint8_t *data, size_t size)
         if (!cut && i + 1 != size)
             continue;
         size_t end = cut ? i : size;
-        if (zmq_send(W.raw, data + start, end - start, 0) < 0)
+        if (send_raw(data + start, end - start))
             abort();
         start = end + 2;
         i = cut ? i + 1 : i;

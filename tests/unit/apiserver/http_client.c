@@ -138,6 +138,8 @@ static int read_response(hc_conn *c, hc_resp *r)
             chunked = 1;
         else if (strncasecmp(line, "Content-Type:", 13) == 0)
             snprintf(r->ctype, sizeof r->ctype, "%.255s", line + 14);
+        else if (strncasecmp(line, "Warning:", 8) == 0 && !*r->warning)
+            snprintf(r->warning, sizeof r->warning, "%.255s", line + 9);
         else if (strncasecmp(line, "Connection:", 11) == 0 && strstr(line, "close"))
             closes = 1;
     }

@@ -17,6 +17,7 @@ typedef struct hc_conn {
 typedef struct hc_resp {
     int code;
     char ctype[256];
+    char warning[256]; /* the first Warning header's value, or "" */
     char *body; /* NUL-terminated, malloc'd */
     size_t len;
 } hc_resp;

@@ -253,6 +253,147 @@ static void t_list_select_paginate(void)
     json_decref(l);
 }
 
+/* Every page of one list reads the first page's revision: later writes
+ * stay out of it and each page reports that resourceVersion. */
+static void t_snapshot_pages(void)
+{
+    char body[256], path[1024];
+    for (int i = 0; i < 4; i++) {
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"snap%d\",\"labels\":"
+                 "{\"snap\":\"1\"}}}", i);
+        json_decref(call("POST", "/api/v1/namespaces/kube-node-lease/configmaps", body, 201));
+    }
+    char cont[1024] = "", rv0[32] = "";
+    int seen = 0;
+    for (int page = 0; page < 4; page++) {
+        snprintf(path, sizeof path, "/api/v1/namespaces/kube-node-lease/configmaps?limit=1%s%s",
+                 *cont ? "&continue=" : "", cont);
+        json_t *l = call("GET", path, NULL, 200);
+        const char *rv = jstr(l, "metadata", "resourceVersion");
+        if (page == 0)
+            snprintf(rv0, sizeof rv0, "%s", rv ? rv : "");
+        else
+            CU_ASSERT_STRING_EQUAL(rv ? rv : "", rv0);
+        seen += (int)json_array_size(json_object_get(l, "items"));
+        const char *c = jstr(l, "metadata", "continue");
+        snprintf(cont, sizeof cont, "%s", c ? c : "");
+        json_decref(l);
+        /* writes after the first page: a new key at the end, a change */
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"snapz%d\"}}", page);
+        json_decref(call("POST", "/api/v1/namespaces/kube-node-lease/configmaps", body, 201));
+        if (!*cont)
+            break;
+    }
+    CU_ASSERT_EQUAL(seen, 4);
+}
+
+/* fieldValidation Warn drops unknown fields with a Warning header; Ignore
+ * drops them silently; Strict refuses them. */
+static void t_field_validation(void)
+{
+    hc_resp r;
+    const char *cm = "{\"metadata\":{\"name\":\"%s\"},\"dataa\":{},\"data\":{\"a\":\"b\"}}";
+    char body[256];
+    snprintf(body, sizeof body, cm, "fv-warn");
+    CU_ASSERT_EQUAL_FATAL(req("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+                              body, &r), 0);
+    CU_ASSERT_EQUAL(r.code, 201);
+    CU_ASSERT_STRING_EQUAL(r.warning, "299 - \"unknown field \\\"dataa\\\"\"");
+    CU_ASSERT_PTR_NULL(strstr(r.body, "dataa"));
+    hc_resp_free(&r);
+    snprintf(body, sizeof body, cm, "fv-ignore");
+    CU_ASSERT_EQUAL_FATAL(req("POST",
+                              "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore",
+                              body, &r), 0);
+    CU_ASSERT_EQUAL(r.code, 201);
+    CU_ASSERT_STRING_EQUAL(r.warning, "");
+    CU_ASSERT_PTR_NULL(strstr(r.body, "dataa"));
+    hc_resp_free(&r);
+    json_t *g = call("GET", "/api/v1/namespaces/default/configmaps/fv-ignore", NULL, 200);
+    CU_ASSERT_PTR_NULL(json_object_get(g, "dataa"));
+    json_decref(g);
+    snprintf(body, sizeof body, cm, "fv-strict");
+    json_decref(call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                     body, 400));
+    /* Secret stringData lands in data, base64 */
+    g = call("POST", "/api/v1/namespaces/default/secrets",
+             "{\"metadata\":{\"name\":\"sd\"},\"stringData\":{\"user\":\"admin\"}}", 201);
+    CU_ASSERT_STRING_EQUAL(jstr(json_object_get(g, "data"), "user", NULL), "YWRtaW4=");
+    CU_ASSERT_PTR_NULL(json_object_get(g, "stringData"));
+    json_decref(g);
+}
+
+/* A pod bound to a node is deleted gracefully; grace 0 removes it. */
+static void t_graceful_pod_delete(void)
+{
+    json_decref(call("POST", "/api/v1/namespaces/default/pods",
+                     "{\"metadata\":{\"name\":\"gp\"},\"spec\":{\"nodeName\":\"node-9\","
+                     "\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}", 201));
+    json_t *d = call("DELETE", "/api/v1/namespaces/default/pods/gp", NULL, 200);
+    CU_ASSERT_PTR_NOT_NULL(jstr(d, "metadata", "deletionTimestamp"));
+    json_decref(d);
+    d = call("GET", "/api/v1/namespaces/default/pods/gp", NULL, 200);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(d, "metadata"),
+                                                       "deletionGracePeriodSeconds")), 30);
+    json_decref(d);
+    /* a label change does not finish it */
+    hc_resp r;
+    CU_ASSERT_EQUAL_FATAL(req_h("PATCH", "/api/v1/namespaces/default/pods/gp",
+                                "Content-Type: application/merge-patch+json\r\n",
+                                "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}", &r), 0);
+    CU_ASSERT_EQUAL(r.code, 200);
+    hc_resp_free(&r);
+    json_decref(call("GET", "/api/v1/namespaces/default/pods/gp", NULL, 200));
+    json_decref(call("DELETE", "/api/v1/namespaces/default/pods/gp",
+                     "{\"gracePeriodSeconds\":0}", 200));
+    json_decref(call("GET", "/api/v1/namespaces/default/pods/gp", NULL, 404));
+    /* never scheduled: at once */
+    json_decref(call("POST", "/api/v1/namespaces/default/pods", pod("np", "{}"), 201));
+    json_decref(call("DELETE", "/api/v1/namespaces/default/pods/np", NULL, 200));
+    json_decref(call("GET", "/api/v1/namespaces/default/pods/np", NULL, 404));
+}
+
+/* Server-side apply records managedFields and reports conflicts. */
+static void t_server_side_apply(void)
+{
+    hc_resp r;
+    const char *ct = "Content-Type: application/apply-patch+yaml\r\n";
+    CU_ASSERT_EQUAL_FATAL(
+        req_h("PATCH", "/api/v1/namespaces/default/configmaps/ssa?fieldManager=mgr-a", ct,
+              "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"ssa\"},"
+              "\"data\":{\"k\":\"1\"}}", &r), 0);
+    CU_ASSERT_EQUAL(r.code, 201);
+    json_t *o = parse(&r);
+    hc_resp_free(&r);
+    json_t *mf = json_array_get(json_object_get(json_object_get(o, "metadata"),
+                                                "managedFields"), 0);
+    CU_ASSERT_STRING_EQUAL(jstr(mf, "manager", NULL), "mgr-a");
+    CU_ASSERT_STRING_EQUAL(jstr(mf, "operation", NULL), "Apply");
+    CU_ASSERT_STRING_EQUAL(jstr(mf, "fieldsType", NULL), "FieldsV1");
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(json_object_get(mf, "fieldsV1"),
+                                                           "f:data"), "f:k"));
+    json_decref(o);
+    /* another manager applying another value: 409, unless forced */
+    const char *b2 = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+                     "{\"name\":\"ssa\"},\"data\":{\"k\":\"2\"}}";
+    CU_ASSERT_EQUAL_FATAL(
+        req_h("PATCH", "/api/v1/namespaces/default/configmaps/ssa?fieldManager=mgr-b", ct, b2,
+              &r), 0);
+    CU_ASSERT_EQUAL(r.code, 409);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "conflict with \\\"mgr-a\\\""));
+    hc_resp_free(&r);
+    CU_ASSERT_EQUAL_FATAL(
+        req_h("PATCH", "/api/v1/namespaces/default/configmaps/ssa?fieldManager=mgr-b&force=true",
+              ct, b2, &r), 0);
+    CU_ASSERT_EQUAL(r.code, 200);
+    hc_resp_free(&r);
+    /* apply without a field manager is invalid */
+    CU_ASSERT_EQUAL_FATAL(req_h("PATCH", "/api/v1/namespaces/default/configmaps/ssa", ct, b2,
+                                &r), 0);
+    CU_ASSERT_EQUAL(r.code, 422);
+    hc_resp_free(&r);
+}
+
 static void t_patches(void)
 {
     json_decref(call("POST", "/api/v1/namespaces/default/pods", pod("pp", "{\"a\":\"1\"}"), 201));
@@ -754,6 +895,10 @@ int main(void)
         {"discovery and openapi", t_discovery},
         {"pod create/get/update/delete", t_pod_crud},
         {"lists, selectors, pagination", t_list_select_paginate},
+        {"pages read one snapshot", t_snapshot_pages},
+        {"fieldValidation and stringData", t_field_validation},
+        {"graceful pod delete", t_graceful_pod_delete},
+        {"server-side apply", t_server_side_apply},
         {"patch types", t_patches},
         {"status, generation, scale", t_status_and_generation},
         {"finalizers, binding, log", t_finalizers_binding},

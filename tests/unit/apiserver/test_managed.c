@@ -212,6 +212,63 @@ static void test_status_never_required(void)
     json_decref(rs);
 }
 
+static void test_apply_removes_unapplied(void)
+{
+    const sk_schema *s = res("", "configmaps")->schema;
+    json_t *v1 = tj("{\"metadata\":{\"name\":\"c\",\"labels\":{\"x\":\"1\"}},"
+                    "\"data\":{\"a\":\"1\",\"b\":\"2\"}}");
+    json_t *obj = json_deep_copy(v1);
+    sk_managed_write w = {.manager = "kubectl", .apply = true, .api_version = "v1",
+                          .now = "t", .applied = v1};
+    CU_ASSERT_EQUAL(sk_managed_fields_record(obj, NULL, s, &w, NULL), 0);
+    /* someone else adds c */
+    json_t *upd = json_deep_copy(obj);
+    json_object_set_new(sk_jobj(upd, "data"), "c", json_string("3"));
+    sk_managed_write u = {.manager = "editor", .api_version = "v1", .now = "t"};
+    CU_ASSERT_EQUAL(sk_managed_fields_record(upd, obj, s, &u, NULL), 0);
+    /* applying without b and without the label: b and the labels go, c stays */
+    json_t *v2 = tj("{\"metadata\":{\"name\":\"c\"},\"data\":{\"a\":\"1\"}}");
+    json_t *cur = json_deep_copy(upd);
+    sk_managed_remove_unapplied(cur, upd, s, "kubectl", v2, NULL);
+    TJ_EQ(json_object_get(cur, "data"), "{\"a\":\"1\",\"c\":\"3\"}");
+    CU_ASSERT_PTR_NULL(sk_jget(cur, "metadata.labels"));
+    json_decref(cur);
+    json_decref(v2);
+    json_decref(upd);
+    json_decref(obj);
+    json_decref(v1);
+
+    /* keyed lists: a container left out goes, one kept loses a field */
+    const sk_schema *ds = res("apps", "deployments")->schema;
+    json_t *d1 = tj("{\"spec\":{\"template\":{\"spec\":{\"containers\":["
+                    "{\"name\":\"a\",\"image\":\"x\",\"args\":[\"1\"]},"
+                    "{\"name\":\"b\",\"image\":\"y\"}]}}}}");
+    json_t *live = json_deep_copy(d1);
+    json_object_set_new(sk_jobj(live, "metadata"), "name", json_string("d"));
+    w.applied = d1;
+    CU_ASSERT_EQUAL(sk_managed_fields_record(live, NULL, ds, &w, NULL), 0);
+    json_t *d2 = tj("{\"spec\":{\"template\":{\"spec\":{\"containers\":["
+                    "{\"name\":\"a\",\"image\":\"x\"}]}}}}");
+    json_t *c2 = json_deep_copy(live);
+    sk_managed_remove_unapplied(c2, live, ds, "kubectl", d2, NULL);
+    TJ_EQ(sk_jget(c2, "spec.template.spec.containers"), "[{\"name\":\"a\",\"image\":\"x\"}]");
+    json_decref(c2);
+    /* when another manager changed b's image, b stays with it */
+    json_t *ed = json_deep_copy(live);
+    json_object_set_new(json_array_get(sk_jget(ed, "spec.template.spec.containers"), 1), "image",
+                        json_string("z"));
+    CU_ASSERT_EQUAL(sk_managed_fields_record(ed, live, ds, &u, NULL), 0);
+    c2 = json_deep_copy(ed);
+    sk_managed_remove_unapplied(c2, ed, ds, "kubectl", d2, NULL);
+    TJ_EQ(sk_jget(c2, "spec.template.spec.containers"),
+          "[{\"name\":\"a\",\"image\":\"x\"},{\"name\":\"b\",\"image\":\"z\"}]");
+    json_decref(c2);
+    json_decref(ed);
+    json_decref(d2);
+    json_decref(live);
+    json_decref(d1);
+}
+
 int main(void)
 {
     static const tcase cases[] = {
@@ -219,6 +276,7 @@ int main(void)
         {"fieldset_changed", test_fieldset_changed},
         {"record_entries", test_record_entries},
         {"last_applied_takeover", test_last_applied_takeover},
+        {"apply_removes_unapplied", test_apply_removes_unapplied},
         {"prune_unknown", test_prune_unknown},
         {"secret_string_data", test_secret_string_data},
         {"status_never_required", test_status_never_required},

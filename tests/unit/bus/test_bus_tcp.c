@@ -367,7 +367,8 @@ int main(void)
                                     {"timeout and CANCEL across", test_timeout_across},
                                     {"events cross both ways", test_events_cross},
                                     {"local services win", test_local_wins},
-                                    {"a peer with an unknown key is refused", test_unknown_key_refused},
+                                    {"a peer with an unknown key is refused",
+                                     test_unknown_key_refused},
                                     {"a lost peer's services are dropped", test_peer_lost},
                                     {"teardown", test_teardown},
                                     {NULL, NULL}};
