@@ -17,8 +17,8 @@ import threading
 import time
 import unittest
 
-from ctlharness import (MERGE, WAIT, ControllersTestCase, controller_ref, deployment,
-                        is_ready, is_terminating, pods_path)
+from ctlharness import (MERGE, WAIT, ControllersTestCase, controller_ref, is_ready,
+                        is_terminating, pods_path)
 from skiffharness import parse_table, poll
 
 UNREACHABLE = "node.kubernetes.io/unreachable"

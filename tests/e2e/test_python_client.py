@@ -168,7 +168,11 @@ class PythonClient(HostTestCase):
         st, body, hdrs = self.host.http("POST", "/api/v1/namespaces/%s/configmaps?fieldValidation=Warn" % ns,
                                         body={"metadata": {"name": "warn"}, "dataa": {}})
         self.assertEqual(st, 201, body)
-        self.assertIn('unknown field "dataa"', hdrs.get("Warning", ""))
+        # RFC 7234 warn-text is a quoted-string: inner quotes arrive escaped.
+        self.assertEqual(hdrs.get("Warning", ""), '299 - "unknown field \\"dataa\\""')
+        st, body, _ = self.host.http("GET", "/api/v1/namespaces/%s/configmaps/warn" % ns)
+        self.assertEqual(st, 200, body)
+        self.assertNotIn("dataa", json.loads(body), "Warn must drop the unknown field")
 
     def test_bad_requests(self):
         ns = self.ns("py-bad")
