@@ -27,7 +27,7 @@ static void fail(es_plugin *p, sk_bus_req *req, int rc, const char *msg)
         p->h->metrics->add(p->m.errors, 1);
     int r = sk_reply_error(p->h, req, rc, msg && *msg ? msg : sk_strerror(rc));
     if (r)
-        sk_debug(p->h, "store: error answer not delivered: %s", sk_strerror(r));
+        sk_warn(p->h, "store: error answer not delivered: %s", sk_strerror(r));
 }
 
 /* ---- writes: answered from the writer thread ---- */
@@ -49,7 +49,7 @@ static void on_done(void *arg, const sk_store_result *r)
         es_enc_result(&b, c->kind, r);
         int rc = es_reply_buf(c->p, c->req, &b);
         if (rc)
-            sk_debug(c->p->h, "store: answer not delivered: %s", sk_strerror(rc));
+            sk_warn(c->p->h, "store: answer not delivered: %s", sk_strerror(rc));
     }
     free(c);
 }

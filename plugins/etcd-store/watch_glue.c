@@ -90,7 +90,7 @@ static void finish(es_plugin *p, sk_bus_req *req, int status, const char *msg, i
     send_part(p, req, &b); /* best effort: the error below says it all */
     int rc = sk_reply_error(p->h, req, status, text);
     if (rc)
-        sk_debug(p->h, "store: watch: final answer not delivered: %s", sk_strerror(rc));
+        sk_warn(p->h, "store: watch: final answer not delivered: %s", sk_strerror(rc));
 }
 
 static void w_end(void *arg, int status, const char *msg, int64_t rev, int64_t compact)
