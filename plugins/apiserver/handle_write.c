@@ -200,6 +200,16 @@ static int store_write(ap_server *s, const ap_req *rq, json_t *obj, int64_t expe
     return rc;
 }
 
+/* metadata.name = generateName (cut to leave room) + a random suffix. */
+static void set_generated_name(json_t *meta)
+{
+    const char *gen = sk_jstr(meta, "generateName");
+    char n[300], suffix[6];
+    ap_random_suffix(suffix);
+    snprintf(n, sizeof n, "%.*s%s", (int)(strlen(gen) > 58 ? 58 : strlen(gen)), gen, suffix);
+    json_object_set_new(meta, "name", json_string(n));
+}
+
 void ap_handle_create(ap_server *s, ap_req *rq, ap_resp *out)
 {
     json_t *obj = rq->body;
@@ -213,12 +223,9 @@ void ap_handle_create(ap_server *s, ap_req *rq, ap_resp *out)
     if (check_namespace(rq, meta, out))
         return;
     const char *name = sk_jstr(meta, "name"), *gen = sk_jstr(meta, "generateName");
-    if ((!name || !*name) && gen && *gen) {
-        char n[300], suffix[6];
-        ap_random_suffix(suffix);
-        snprintf(n, sizeof n, "%.*s%s", (int)(strlen(gen) > 58 ? 58 : strlen(gen)), gen, suffix);
-        json_object_set_new(meta, "name", json_string(n));
-    }
+    bool generated = (!name || !*name) && gen && *gen;
+    if (generated)
+        set_generated_name(meta);
     char uid[37], now[32];
     ap_new_uid(uid);
     ap_now_rfc3339(now, sizeof now);
@@ -243,6 +250,14 @@ void ap_handle_create(ap_server *s, ap_req *rq, ap_resp *out)
     }
     int64_t rev = 0;
     int rc = store_write(s, rq, obj, 0, &rev, out);
+    /* A generated name can collide by chance (5 of 27 letters): like
+     * Kubernetes' RetryGenerateName, pick another before giving up. */
+    for (int i = 0; generated && (rc == SK_ECONFLICT || rc == SK_EEXISTS) && i < 7; i++) {
+        json_decref(out->status); /* the collision's AlreadyExists */
+        out->status = NULL;
+        set_generated_name(meta);
+        rc = store_write(s, rq, obj, 0, &rev, out);
+    }
     if (rc == SK_ECONFLICT || rc == SK_EEXISTS) {
         ap_alloc_release(s, rq->res, obj);
         ap_resp_status(out, sk_status_already_exists(rq->res, sk_jstr(obj, "metadata.name")));
