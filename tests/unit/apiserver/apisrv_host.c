@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ int ah_start(ah_host *h, const char *extra)
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* A crashed or aborted test must not leave its host running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         FILE *lf = freopen(h->log, "w", stderr);
         (void)lf;
         dup2(2, 1);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -85,6 +86,8 @@ static pid_t spawn(int run)
     fclose(f);
     pid_t pid = fork();
     if (pid == 0) {
+        /* A crashed or aborted test must not leave its host running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
