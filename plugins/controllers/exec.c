@@ -96,10 +96,12 @@ static void batch_done(batch *b)
 
 /* Answers that mean "already done" or "moot" are not failures of a
  * level-triggered controller: a create that exists; a delete, patch or
- * update of what is gone (its own event will follow). */
+ * update of what is gone (its own event will follow). Pods are created
+ * with generateName, so for them "exists" means a name collision and no
+ * pod: a failure to retry, not something done. */
 static bool benign(const one *o, int status)
 {
-    return (status == SK_EEXISTS && strncmp(o->desc, "create", 6) == 0) ||
+    return (status == SK_EEXISTS && strncmp(o->desc, "create", 6) == 0 && !o->pod_create) ||
            (status == SK_ENOTFOUND && strncmp(o->desc, "create", 6) != 0);
 }
 
