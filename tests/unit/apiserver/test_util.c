@@ -36,17 +36,5 @@ int tj_eq(const json_t *j, const char *expect)
 
 int trun(const char *suite, const tcase *cases)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
-    if (!s)
-        return 2;
-    for (const tcase *c = cases; c->name; c++)
-        if (!CU_add_test(s, c->name, c->fn))
-            return 2;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return sk_cunit_run(suite, NULL, NULL, cases);
 }

@@ -5,6 +5,8 @@
 #include <CUnit/CUnit.h>
 #include <jansson.h>
 
+#include "../sk_cunit.h"
+
 /* Parses a JSON literal; aborts the test program if it is not valid (the
  * literal is the test's own mistake, not the code under test's). */
 json_t *tj(const char *text);
@@ -14,10 +16,7 @@ char *tdump(const json_t *j);
 int tj_eq(const json_t *j, const char *expect);
 /* Runs one suite (NULL-terminated name/function pairs) and returns the
  * process exit code: 0 only if every test passed. */
-typedef struct tcase {
-    const char *name;
-    CU_TestFunc fn;
-} tcase;
+typedef sk_cunit_case tcase;
 int trun(const char *suite, const tcase *cases);
 
 /* Asserts j equals the JSON literal, printing both on mismatch. */

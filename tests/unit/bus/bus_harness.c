@@ -258,15 +258,7 @@ static void dump_log(void)
 
 int bt_run_suite(const char *suite, const bt_test *tests)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
-    for (const bt_test *t = tests; s && t->name; t++)
-        CU_add_test(s, t->name, t->fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    unsigned failed = sk_cunit_run(suite, NULL, NULL, tests) != 0;
     if (atomic_load(&bt_async_failures)) {
         fprintf(stdout, "%d checks on other threads failed\n", atomic_load(&bt_async_failures));
         failed++;

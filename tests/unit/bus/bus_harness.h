@@ -14,6 +14,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "../sk_cunit.h"
 #include "broker.h"
 #include "endpoint.h"
 #include "envelope.h"
@@ -89,10 +90,7 @@ extern atomic_int bt_async_failures;
         }                                                                               \
     } while (0)
 
-typedef struct bt_test {
-    const char *name;
-    void (*fn)(void);
-} bt_test;
+typedef sk_cunit_case bt_test;
 /* Runs one suite; the process exit code. */
 int bt_run_suite(const char *suite, const bt_test *tests);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../sk_cunit.h"
 #include "config.h"
 #include "skiff/errors.h"
 
@@ -44,27 +45,12 @@ static inline sk_cfg *cfg_parse(const char *text)
         sk_cfg_free(&r_);                                                             \
     } while (0)
 
-typedef struct cfg_test {
-    const char *name;
-    void (*fn)(void);
-} cfg_test;
+typedef sk_cunit_case cfg_test;
 
-/* Runs one suite; the exit status is the number of failures. */
+/* Runs one suite; the process exit code (0 only if every test passed). */
 static inline int cfg_run_suite(const char *suite, const cfg_test *tests)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
-    if (!s)
-        return 1;
-    for (const cfg_test *t = tests; t->name; t++)
-        if (!CU_add_test(s, t->name, t->fn))
-            return 1;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return fails ? 1 : 0;
+    return sk_cunit_run(suite, NULL, NULL, tests);
 }
 
 #endif

@@ -4,26 +4,14 @@
 #ifndef SK_SKT_SUITE_H
 #define SK_SKT_SUITE_H
 
-#include <CUnit/Basic.h>
+#include "../sk_cunit.h"
 
-typedef struct skt_case {
-    const char *name;
-    void (*fn)(void);
-} skt_case;
+typedef sk_cunit_case skt_case;
 
-/* The number of failed assertions, or -1 when CUnit cannot start. */
+/* The process exit code: 0 when every test passed, non-zero otherwise. */
 static inline int skt_run_suite(const char *suite, const skt_case *cases)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return -1;
-    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
-    for (const skt_case *c = cases; c->name; c++)
-        CU_add_test(s, c->name, c->fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    int failed = (int)CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed;
+    return sk_cunit_run(suite, NULL, NULL, cases);
 }
 
 #endif

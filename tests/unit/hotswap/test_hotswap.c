@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sk_cunit.h"
 #include "sk_testutil.h"
 #include "supervisor.h"
 
@@ -246,16 +247,13 @@ static void test_reload_through_cli(void)
 int main(void)
 {
     skt_mkdtemp(tmp, sizeof tmp);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("hotswap", NULL, NULL);
-    CU_add_test(s, "reload back and forth under load", test_reload_under_load);
-    CU_add_test(s, "reload to a bad .so keeps the old one", test_reload_to_bad_so);
-    CU_add_test(s, "reload through the CLI and admin socket", test_reload_through_cli);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    static const sk_cunit_case cases[] = {
+        {"reload back and forth under load", test_reload_under_load},
+        {"reload to a bad .so keeps the old one", test_reload_to_bad_so},
+        {"reload through the CLI and admin socket", test_reload_through_cli},
+        {NULL, NULL},
+    };
+    int failed = sk_cunit_run("hotswap", NULL, NULL, cases);
     skt_cleanup();
     if (!failed)
         skt_rmrf(tmp);

@@ -207,17 +207,5 @@ void th_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
 
 int th_run_suite(const char *suite, const th_test *tests)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
-    if (!s)
-        return 2;
-    for (const th_test *t = tests; t->name; t++)
-        if (!CU_add_test(s, t->name, t->fn))
-            return 2;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return sk_cunit_run(suite, NULL, NULL, tests);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../sk_cunit.h"
 #include "skiff/errors.h"
 #include "build_dir.h"
 #include "store.h"
@@ -58,10 +59,7 @@ int th_get(sk_store *st, const char *key, int64_t rev, char *buf, size_t len, th
  * their condition and their own overall deadline. */
 void th_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms);
 
-typedef struct th_test {
-    const char *name;
-    void (*fn)(void);
-} th_test;
+typedef sk_cunit_case th_test;
 int th_run_suite(const char *suite, const th_test *tests);
 
 #endif

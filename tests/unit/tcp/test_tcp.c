@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "sk_cunit.h"
 #include "sk_testutil.h"
 
 #define WAIT_MS 30000
@@ -165,15 +166,11 @@ static void test_two_hosts_and_an_intruder(void)
 int main(void)
 {
     skt_mkdtemp(tmp, sizeof tmp);
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
-    CU_add_test(s, "two hosts over CURVE, an unauthorized third refused",
-                test_two_hosts_and_an_intruder);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    static const sk_cunit_case cases[] = {
+        {"two hosts over CURVE, an unauthorized third refused", test_two_hosts_and_an_intruder},
+        {NULL, NULL},
+    };
+    int failed = sk_cunit_run("tcp", NULL, NULL, cases);
     skt_cleanup();
     if (!failed)
         skt_rmrf(tmp);
