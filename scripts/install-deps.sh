@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake pkg-config make binutils
   clang libclang-rt-14-dev
   libzmq3-dev libmsgpack-dev libyaml-dev liblmdb-dev
-  libcunit1-dev libmicrohttpd-dev libjansson-dev
+  libcunit1-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
   python3 python3-kubernetes
 )
 

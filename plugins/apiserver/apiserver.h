@@ -73,6 +73,7 @@ typedef struct ap_conf {
     int64_t np_lo, np_hi;
     const char *token_file;
     const char *tls_cert_file, *tls_key_file; /* both or neither: HTTPS */
+    int tls; /* HTTPS with a generated certificate when no tls_cert_file */
     int allow_anonymous;
     int loopback_admin; /* plain HTTP: token-less loopback clients are the admin */
     const char *git_version; /* "v1.33.1" */
@@ -80,6 +81,7 @@ typedef struct ap_conf {
     int64_t timeout_ms;
     int64_t max_connections;
     int64_t watch_queue;
+    int read_cache; /* serve single-object reads from the object cache (cache.h) */
 } ap_conf;
 
 typedef struct ap_metrics {
@@ -100,7 +102,8 @@ struct ap_server {
     void *mhd; /* struct MHD_Daemon */
     atomic_bool stopping;
     ap_metrics m;
-    char *tls_cert, *tls_key; /* PEM, read at start */
+    char *tls_cert, *tls_key; /* PEM, read or generated at start; NULL: plain HTTP */
+    char *tls_ca; /* PEM of the generated cluster CA, or NULL (kubeconfigs trust tls_cert) */
     /* cached documents */
     char *openapi_root;
     char *openapi_v2;
@@ -109,6 +112,7 @@ struct ap_server {
     struct ap_watch *watches;
     struct ap_log_stream *logs;
     struct ap_bus_front *busf;
+    struct ap_cache *cache; /* NULL: every read goes to the store */
     uint64_t bootstrap_timer;
 };
 
@@ -139,6 +143,7 @@ typedef struct ap_req {
     ap_opts o;
     const ap_user *user;
     bool internal; /* a server-side change: lifecycle fields and status as given */
+    bool json_text; /* the front end sends JSON text: GET/LIST may answer in raw */
     const json_t *applied; /* server-side apply creating: the body as sent */
 } ap_req;
 
@@ -204,6 +209,8 @@ void ap_auth_free(ap_server *s);
 /* The user for a bearer token, or NULL. */
 const ap_user *ap_auth_token(const ap_server *s, const char *token);
 int ap_write_kubeconfig(ap_server *s);
+/* Writes text to path atomically (a temporary file renamed), mode 0600. */
+int ap_write_private_file(const char *path, const char *text);
 int ap_authorize_default(void *arg, const ap_user *user, const char *verb,
                          const sk_resource *r, const char *ns, const char *name);
 

@@ -27,7 +27,7 @@ static int read_small_file(const char *path, char *buf, size_t size)
     return 0;
 }
 
-static int write_private_file(const char *path, const char *text)
+int ap_write_private_file(const char *path, const char *text)
 {
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
@@ -81,7 +81,7 @@ static int admin_token(ap_server *s)
     }
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(s->admin_token + 2 * i, 3, "%02x", raw[i]);
-    int rc = write_private_file(path, s->admin_token);
+    int rc = ap_write_private_file(path, s->admin_token);
     if (rc)
         sk_error(s->h, "apiserver: cannot write %s: %s", path, strerror(-rc));
     return rc;
@@ -213,14 +213,16 @@ int ap_write_kubeconfig(ap_server *s)
     if (slash && slash != dir)
         *slash = 0; /* data_dir is <data-dir>/<plugin>: its parent */
     snprintf(path, sizeof path, "%s/kubeconfig", dir);
-    /* Over HTTPS the kubeconfig trusts the serving certificate as its CA. */
+    /* Over HTTPS the kubeconfig trusts the generated cluster CA, which is
+     * kept across restarts; a configured certificate is trusted itself. */
+    const char *trust = s->tls_ca ? s->tls_ca : s->tls_cert;
     char *ca = NULL;
-    if (s->tls_cert) {
-        size_t n = strlen(s->tls_cert);
+    if (trust) {
+        size_t n = strlen(trust);
         ca = malloc(sk_base64_len(n) + 1);
         if (!ca)
             return -ENOMEM;
-        sk_base64_encode(s->tls_cert, n, ca);
+        sk_base64_encode(trust, n, ca);
     }
     size_t tsize = 2048 + (ca ? strlen(ca) : 0);
     char *text = malloc(tsize);
@@ -250,7 +252,7 @@ int ap_write_kubeconfig(ap_server *s)
              s->url, ca ? "    certificate-authority-data: " : "", ca ? ca : "",
              ca ? "\n" : "", s->admin_token);
     free(ca);
-    int rc = write_private_file(path, text);
+    int rc = ap_write_private_file(path, text);
     free(text);
     if (rc) {
         sk_error(s->h, "apiserver: cannot write %s: %s", path, strerror(-rc));
@@ -259,7 +261,7 @@ int ap_write_kubeconfig(ap_server *s)
     char upath[4200], utext[128];
     snprintf(upath, sizeof upath, "%s/url", s->h->data_dir);
     snprintf(utext, sizeof utext, "%s\n", s->url);
-    rc = write_private_file(upath, utext);
+    rc = ap_write_private_file(upath, utext);
     if (rc)
         sk_warn(s->h, "apiserver: cannot write %s: %s", upath, strerror(-rc));
     sk_info(s->h, "apiserver: serving %s; kubeconfig written to %s", s->url, path);

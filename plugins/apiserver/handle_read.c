@@ -7,11 +7,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "field_selector.h"
 #include "label_selector.h"
 #include "list_token.h"
 #include "objects.h"
 #include "status.h"
+#include "strbuf.h"
+
+/* 1 when the cache answered GET as JSON text (or 404), 0 to go on. */
+static int get_json_cached(ap_server *s, ap_req *rq, const char *key, ap_resp *out)
+{
+    const ap_centry *e;
+    int rc = ap_cache_ref(s, key, &e);
+    if (rc == SK_ENOTFOUND) {
+        ap_cache_count(s, true);
+        ap_resp_status(out, ap_status_for(rq->res, rq->name, rc, "not found"));
+        return 1;
+    }
+    if (rc)
+        return 0;
+    const ap_ctext *t = ap_centry_json(e);
+    char *raw = t ? malloc(t->len) : NULL;
+    if (raw) {
+        memcpy(raw, t->text, t->len);
+        out->raw = raw;
+        out->raw_len = t->len;
+        out->raw_type = "application/json";
+        ap_cache_count(s, true);
+    }
+    ap_centry_unref(e);
+    return raw != NULL;
+}
 
 void ap_handle_get(ap_server *s, ap_req *rq, ap_resp *out)
 {
@@ -21,9 +48,11 @@ void ap_handle_get(ap_server *s, ap_req *rq, ap_resp *out)
         ap_resp_status(out, sk_status_bad_request("name too long"));
         return;
     }
+    if (rq->json_text && rq->verb == AP_GET && get_json_cached(s, rq, key, out))
+        return;
     void *buf;
     ap_kv kv;
-    int rc = ap_store_get(s, key, &buf, &kv, &err);
+    int rc = ap_object_get(s, key, &buf, &kv, &err);
     if (rc) {
         ap_resp_status(out, ap_status_for(rq->res, rq->name, rc, err.msg));
         return;
@@ -74,6 +103,7 @@ typedef struct list_ctx {
     sk_label_selector ls;
     sk_field_selector fs;
     sk_mp_buf items;
+    sk_sbuf *jitems; /* items as JSON text instead (first page from the cache) */
     uint32_t n;
     char last_key[1024];
     size_t last_len;
@@ -85,6 +115,71 @@ static bool matches(const list_ctx *c, sk_mp_view obj)
         if (!sk_label_selector_matches_object_mp(&c->ls, obj))
             return false;
     return c->fs.n == 0 || sk_field_selector_matches_mp(&c->fs, obj);
+}
+
+/* Takes one kv into the list; true once limit items are kept and kv
+ * shows that more exist (kv itself is then not taken). *rc: SK_EBADMSG
+ * for an object or key this server cannot have written. */
+/* Appends e's memoized JSON text to the JSON items. */
+static int take_json(list_ctx *c, const ap_centry *e)
+{
+    const ap_ctext *t = ap_centry_json(e);
+    if (!t)
+        return -ENOMEM;
+    if (c->n)
+        sk_sbuf_putc(c->jitems, ',');
+    sk_sbuf_putn(c->jitems, t->text, t->len);
+    return c->jitems->err;
+}
+
+static bool visit(list_ctx *c, const ap_kv *kv, const ap_centry *e, int64_t limit, bool *more,
+                  int *rc)
+{
+    if (limit > 0 && c->n == limit) {
+        *more = true; /* one more exists past the last one we kept */
+        return true;
+    }
+    if (kv->value.p && matches(c, kv->value)) {
+        int r = c->jitems && e ? take_json(c, e)
+                               : ap_mp_with_rv(kv->value, kv->mod_rev, &c->items);
+        if (r) {
+            *rc = r == SK_EBADMSG ? SK_EBADMSG : -ENOMEM;
+            return false;
+        }
+        c->n++;
+    }
+    if (kv->key_len >= sizeof c->last_key - 1) {
+        *rc = SK_EBADMSG;
+        return false;
+    }
+    memcpy(c->last_key, kv->key, kv->key_len);
+    c->last_len = kv->key_len;
+    return false;
+}
+
+/* The first page from the object cache, when it can answer: the same
+ * items, revision and continue position as scan() at the cache's
+ * revision (later pages read the store at that revision). */
+static int scan_cache(ap_server *s, list_ctx *c, const char *prefix, size_t plen,
+                      int64_t limit, sk_sbuf *json, int64_t *rev, bool *more)
+{
+    ap_cache_snap sn;
+    if (ap_cache_list(s, prefix, plen, &sn))
+        return SK_EUNAVAILABLE;
+    c->jitems = json;
+    int rc = 0;
+    *more = false;
+    for (size_t i = 0; i < sn.n && rc == 0; i++) {
+        const ap_centry *e = sn.e[i];
+        ap_kv kv = {.key = (const uint8_t *)e->key, .key_len = e->key_len,
+                    .value = {.p = e->val, .len = e->val_len}, .mod_rev = e->mod_rev,
+                    .create_rev = e->create_rev};
+        if (visit(c, &kv, e, limit, more, &rc))
+            break;
+    }
+    *rev = sn.rev;
+    ap_cache_snap_free(&sn);
+    return rc;
 }
 
 /* Reads pages from start until limit items matched (or the range ends);
@@ -111,31 +206,18 @@ static int scan(ap_server *s, list_ctx *c, const char *start, size_t start_len,
             *rev = r.rev;
         ap_kv kv;
         bool stopped = false;
+        int bad = 0;
         while ((rc = ap_range_next(&r, &kv)) == 1) {
-            if (limit > 0 && c->n == limit) {
-                *more = true; /* one more exists past the last one we kept */
-                stopped = true;
+            if ((stopped = visit(c, &kv, NULL, limit, more, &bad)) || bad)
                 break;
-            }
-            if (!kv.value.p || !matches(c, kv.value))
-                goto next;
-            if (ap_mp_with_rv(kv.value, kv.mod_rev, &c->items)) {
-                ap_range_free(&r);
-                return sk_apierr_set(err, SK_EBADMSG, "stored object is malformed");
-            }
-            c->n++;
-        next:
-            if (kv.key_len >= sizeof c->last_key - 1) {
-                ap_range_free(&r);
-                return sk_apierr_set(err, SK_EBADMSG, "stored key too long");
-            }
-            memcpy(c->last_key, kv.key, kv.key_len);
-            c->last_len = kv.key_len;
         }
+        if (bad)
+            rc = bad;
         bool range_more = r.more;
         ap_range_free(&r);
         if (rc < 0)
-            return sk_apierr_set(err, rc, "store range: malformed answer");
+            return sk_apierr_set(err, rc, rc == SK_EBADMSG ? "stored object or key is malformed"
+                                                           : "store range: malformed answer");
         if (stopped || !range_more)
             return 0;
         /* Continue after the last key read, at the same revision. */
@@ -172,10 +254,41 @@ static void finish_list(const ap_req *rq, list_ctx *c, int64_t rev, const char *
         ap_resp_status(out, sk_status_internal("out of memory building the list"));
 }
 
+/* finish_list() as JSON text around the items' memoized text. */
+static void finish_list_json(const ap_req *rq, list_ctx *c, int64_t rev, const char *cont,
+                             ap_resp *out)
+{
+    char api[64];
+    sk_resource_api_version(rq->res, api, sizeof api);
+    sk_sbuf b;
+    sk_sbuf_init(&b, 0);
+    /* kind, apiVersion and the token are ASCII with nothing to escape */
+    sk_sbuf_printf(&b, "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":"
+                       "{\"resourceVersion\":\"%" PRId64 "\"",
+                   rq->res->list_kind, api, rev);
+    if (cont)
+        sk_sbuf_printf(&b, ",\"continue\":\"%s\"", cont);
+    sk_sbuf_puts(&b, "},\"items\":[");
+    sk_sbuf_putn(&b, c->jitems->p ? c->jitems->p : "", c->jitems->len);
+    sk_sbuf_puts(&b, "]}");
+    size_t n = 0;
+    char *text = c->jitems->err ? NULL : sk_sbuf_take(&b, &n);
+    sk_sbuf_free(&b);
+    if (!text) {
+        ap_resp_status(out, sk_status_internal("out of memory building the list"));
+        return;
+    }
+    out->raw = text;
+    out->raw_len = n;
+    out->raw_type = "application/json";
+}
+
 void ap_handle_list(ap_server *s, ap_req *rq, ap_resp *out)
 {
     list_ctx c;
     memset(&c, 0, sizeof c);
+    sk_sbuf json; /* the items as JSON text, when the cache answers an HTTP list */
+    sk_sbuf_init(&json, 0);
     json_t *st = NULL;
     if (ap_selectors_parse(rq, &c.ls, &c.fs, &st)) {
         ap_resp_status(out, st);
@@ -217,7 +330,14 @@ void ap_handle_list(ap_server *s, ap_req *rq, ap_resp *out)
         end_len = ap_prefix_end(prefix, (size_t)plen, end);
     }
     bool more = false;
-    rc = scan(s, &c, start, start_len, end, end_len, rq->o.limit, &rev, &more, &err);
+    rc = SK_EUNAVAILABLE;
+    if (!(rq->o.cont && *rq->o.cont) && !exact)
+        rc = scan_cache(s, &c, prefix, (size_t)plen, rq->o.limit,
+                        rq->json_text && rq->verb == AP_LIST ? &json : NULL, &rev, &more);
+    if (rc == SK_EBADMSG)
+        sk_apierr_set(&err, rc, "stored object or key is malformed");
+    if (rc == SK_EUNAVAILABLE)
+        rc = scan(s, &c, start, start_len, end, end_len, rq->o.limit, &rev, &more, &err);
     if (rc) {
         if (rc == SK_ECOMPACTED)
             ap_resp_status(out, sk_status_expired(
@@ -230,9 +350,13 @@ void ap_handle_list(ap_server *s, ap_req *rq, ap_resp *out)
     }
     char *cont = more ? ap_token_encode(rev, c.last_key + plen, c.last_len - (size_t)plen)
                       : NULL;
-    finish_list(rq, &c, rev, cont, out);
+    if (c.jitems)
+        finish_list_json(rq, &c, rev, cont, out);
+    else
+        finish_list(rq, &c, rev, cont, out);
     free(cont);
 done:
+    sk_sbuf_free(&json);
     sk_mp_buf_free(&c.items);
     sk_label_selector_free(&c.ls);
     sk_field_selector_free(&c.fs);

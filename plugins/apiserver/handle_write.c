@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cache.h"
 #include "json_mp.h"
 #include "jutil.h"
 #include "managed_fields.h"
@@ -378,7 +379,7 @@ int ap_read_current(ap_server *s, const ap_req *rq, json_t **obj, int64_t *rev, 
     }
     void *buf;
     ap_kv kv;
-    int rc = ap_store_get(s, key, &buf, &kv, &err);
+    int rc = ap_object_get(s, key, &buf, &kv, &err);
     if (rc == 0) {
         rc = ap_kv_to_json(&kv, obj, &err);
         *rev = kv.mod_rev;

@@ -2,8 +2,8 @@
  * handler may block on the bus (store calls, watch streams) without
  * holding up other clients. Bodies are collected up to 3 MiB; beyond
  * that the request is answered 413 without buffering the rest.
- * Plain HTTP for now: TLS only changes the flags and key options passed
- * to MHD_start_daemon() here. */
+ * HTTPS by default (a certificate from the config, or one tls_gen.c
+ * issues from the kept cluster CA); `tls: false` serves plain HTTP. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include "http_int.h"
 #include "status.h"
+#include "tls_gen.h"
 
 static uint64_t now_us(void)
 {
@@ -220,12 +221,19 @@ static char *slurp(const char *path)
 
 static int load_tls(ap_server *s)
 {
-    if (!s->conf.tls_cert_file)
+    if (!s->conf.tls) {
+        if (s->conf.loopback_admin)
+            sk_warn(s->h, "apiserver: plain HTTP (tls: false) with loopback_admin: every "
+                          "local process without a token is the cluster admin; for tests "
+                          "and local development only");
         return 0;
+    }
     if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         sk_error(s->h, "apiserver: this libmicrohttpd has no TLS support");
         return SK_ECONFIG;
     }
+    if (!s->conf.tls_cert_file)
+        return ap_tls_generate(s);
     free(s->tls_cert);
     free(s->tls_key);
     s->tls_cert = slurp(s->conf.tls_cert_file);
@@ -274,8 +282,10 @@ int ap_http_start(ap_server *s)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di && di->port ? di->port : (int)s->conf.port;
-    snprintf(s->url, sizeof s->url, "%s://%s:%d", tls ? "https" : "http", s->conf.address,
-             s->port);
+    /* A wildcard is no address to connect to, nor a name in the
+     * generated certificate: the kubeconfig's server is loopback then. */
+    const char *host = strcmp(s->conf.address, "0.0.0.0") == 0 ? "127.0.0.1" : s->conf.address;
+    snprintf(s->url, sizeof s->url, "%s://%s:%d", tls ? "https" : "http", host, s->port);
     s->mhd = d;
     return 0;
 }

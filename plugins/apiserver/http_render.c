@@ -59,8 +59,11 @@ enum MHD_Result ap_http_render(ap_server *s, struct MHD_Connection *c, const ap_
     (void)s;
     if (r->status)
         return ap_http_send_json_w(c, r->code, NULL, json_incref(r->status), r->warnings);
-    if (r->raw)
-        return ap_http_send(c, r->code, r->raw_type, r->raw, r->raw_len);
+    if (r->raw) {
+        char *raw = r->raw;
+        r->raw = NULL; /* handed to libmicrohttpd */
+        return send_owned(c, r->code, r->raw_type, raw, r->raw_len, r->warnings);
+    }
     sk_apierr err = {{0}};
     bool table = rq->o.table != SK_TABLE_NONE && !rq->sub &&
                  (rq->verb == AP_GET || rq->verb == AP_LIST);

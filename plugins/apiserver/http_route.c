@@ -14,6 +14,7 @@
 #include "proto.h"
 #include "query_params.h"
 #include "status.h"
+#include "yaml_json.h"
 
 #define MAX_SEGS 10
 
@@ -35,9 +36,9 @@ static bool peer_is_loopback(struct MHD_Connection *c)
 }
 
 /* A presented token must be valid. Without one: kubectl never sends
- * credentials over plain HTTP, so (until TLS) a loopback client is the
- * admin when loopback_admin is on, as kube-apiserver's old insecure
- * localhost port was; otherwise anonymous only if allowed. */
+ * credentials over plain HTTP, so with `tls: false` a loopback client is
+ * the admin when loopback_admin is on, as kube-apiserver's old insecure
+ * localhost port was; over TLS, or otherwise, anonymous only if allowed. */
 static const ap_user *authenticate(ap_server *s, struct MHD_Connection *c)
 {
     const char *h = ap_http_header(c, "Authorization");
@@ -136,9 +137,37 @@ static const char *media_type(const char *ct, char *buf, size_t size)
     return buf;
 }
 
+/* Whether the body's first non-blank byte is `{`. */
+static bool starts_with_brace(const ap_hctx *x)
+{
+    size_t i = 0;
+    while (i < x->len && (x->body[i] == ' ' || x->body[i] == '\t' || x->body[i] == '\r' ||
+                          x->body[i] == '\n'))
+        i++;
+    return i < x->len && x->body[i] == '{';
+}
+
+/* A JSON or YAML body into *out. A YAML body starting with `{` (what
+ * kubectl and client-go send) goes to the JSON parser first: the fast
+ * path, with JSON's messages; only when that fails is it read as YAML
+ * (flow style such as {a: b}), and JSON's error is the one reported. */
+static int decode_body(const ap_hctx *x, bool yaml, json_t **out, sk_apierr *err)
+{
+    if (yaml && !starts_with_brace(x))
+        return sk_yaml_parse(x->body, x->len, NULL, out, err);
+    int rc = sk_json_parse(x->body, x->len, NULL, out, err);
+    if (rc == SK_EBADMSG && yaml) {
+        sk_apierr ignored;
+        if (sk_yaml_parse(x->body, x->len, NULL, out, &ignored) == 0)
+            return 0;
+    }
+    return rc;
+}
+
 static json_t *parse_body(struct MHD_Connection *c, const char *method, ap_hctx *x,
                           ap_req *rq)
 {
+    bool yaml = false;
     char mt[128];
     const char *m = media_type(ap_http_header(c, "Content-Type"), mt, sizeof mt);
     bool patch = strcmp(method, "PATCH") == 0;
@@ -151,9 +180,10 @@ static json_t *parse_body(struct MHD_Connection *c, const char *method, ap_hctx 
             rq->ptype = AP_PATCH_JSON;
         else if (strcmp(m, "application/strategic-merge-patch+json") == 0)
             rq->ptype = AP_PATCH_STRATEGIC;
-        else if (strcmp(m, "application/apply-patch+yaml") == 0)
+        else if (strcmp(m, "application/apply-patch+yaml") == 0) {
             rq->ptype = AP_PATCH_APPLY;
-        else
+            yaml = true;
+        } else
             return sk_status_unsupported_media(m);
     } else if (m && x->len && strcmp(m, "application/vnd.kubernetes.protobuf") == 0) {
         /* kubectl's imperative generators (typed clients) send protobuf. */
@@ -162,22 +192,18 @@ static json_t *parse_body(struct MHD_Connection *c, const char *method, ap_hctx 
         if (prc == -ENOTSUP)
             return sk_status_failure(415, "UnsupportedMediaType", perr.msg, NULL);
         return prc ? sk_status_bad_request(perr.msg) : NULL;
+    } else if (m && x->len && strcmp(m, "application/yaml") == 0) {
+        yaml = true; /* kubectl never sends it; curl --data-binary @x.yaml does */
     } else if (m && x->len && strcmp(m, "application/json") != 0 && strcmp(m, "*/*") != 0) {
         return sk_status_unsupported_media(m);
     }
     if (!x->len)
         return NULL;
     sk_apierr err = {{0}};
-    int rc = sk_json_parse(x->body, x->len, NULL, &rq->body, &err);
-    if (rc == SK_ETOOLARGE)
-        return sk_status_failure(400, "BadRequest", err.msg, NULL);
-    if (rc) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s%s", err.msg,
-                 rq->ptype == AP_PATCH_APPLY ? " (apply patches must be JSON)" : "");
-        return sk_status_bad_request(msg);
-    }
-    return NULL;
+    int rc = decode_body(x, yaml, &rq->body, &err);
+    if (rc == -ENOMEM)
+        return sk_status_internal(err.msg);
+    return rc ? sk_status_bad_request(err.msg) : NULL;
 }
 
 /* /api/v1/... or /apis/<g>/<v>/...: segments after the group/version. */
@@ -290,6 +316,7 @@ static enum MHD_Result resource_request(ap_server *s, struct MHD_Connection *c, 
         return ap_http_send_status(c, st);
     }
     rq.o.table = sk_table_negotiate(ap_http_header(c, "Accept"));
+    rq.json_text = rq.o.table == SK_TABLE_NONE;
     enum MHD_Result rc;
     if (rq.verb == AP_WATCH) {
         rc = ap_http_watch(s, c, &rq);

@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "apiserver.h"
+#include "cache.h"
 #include "openapi.h"
 #include "log_stream.h"
 #include "watch.h"
@@ -27,19 +28,26 @@ static const sk_option options[] = {
     {"node_port_range", SK_OPT_STRING, "30000-32767", "Service NodePort range"},
     {"token_file", SK_OPT_STRING, NULL,
      "static bearer tokens, CSV: token,user,uid,\"group1,group2\""},
+    {"tls", SK_OPT_BOOL, "true",
+     "serve HTTPS; without tls_cert_file a cluster CA (kept) and a serving certificate "
+     "(reissued at every start) are generated in the data dir. false: plain HTTP, for tests "
+     "and local development"},
     {"tls_cert_file", SK_OPT_STRING, NULL,
      "PEM certificate: serve HTTPS (with tls_key_file); the kubeconfig trusts it as its CA"},
     {"tls_key_file", SK_OPT_STRING, NULL, "PEM private key of tls_cert_file"},
     {"allow_anonymous", SK_OPT_BOOL, "false", "serve requests without a token"},
     {"loopback_admin", SK_OPT_BOOL, "true",
-     "plain HTTP only: a loopback client sending no token is the admin (kubectl never sends "
-     "credentials over plain HTTP)"},
+     "tls: false only (tests, benchmarks, local development): a loopback client sending no "
+     "token is the admin, since kubectl never sends credentials over plain HTTP"},
     {"kubernetes_version", SK_OPT_STRING, SK_OPENAPI_K8S_VERSION,
      "gitVersion reported by /version (kubectl's dispatcher picks its minor from it)"},
     {"request_timeout", SK_OPT_DURATION, "5s", "timeout of each store call"},
     {"max_connections", SK_OPT_INT, "1024", "concurrent HTTP connections"},
     {"watch_queue", SK_OPT_INT, "4096",
      "undelivered events after which a slow watcher is disconnected"},
+    {"read_cache", SK_OPT_BOOL, "true",
+     "serve single-object reads from a watched copy of the store (only while this apiserver "
+     "is the store's one writer)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -63,14 +71,18 @@ static int read_conf(const sk_host *h, ap_conf *c)
     rc |= sk_cfg_int(h, "port", 6443, &c->port);
     rc |= sk_cfg_bool(h, "allow_anonymous", 0, &c->allow_anonymous);
     rc |= sk_cfg_bool(h, "loopback_admin", 1, &c->loopback_admin);
+    rc |= sk_cfg_bool(h, "tls", 1, &c->tls);
     rc |= sk_cfg_duration_ms(h, "request_timeout", 5000, &c->timeout_ms);
     rc |= sk_cfg_int(h, "max_connections", 1024, &c->max_connections);
     rc |= sk_cfg_int(h, "watch_queue", 4096, &c->watch_queue);
+    rc |= sk_cfg_bool(h, "read_cache", 1, &c->read_cache);
     if (rc)
         return SK_ECONFIG;
     if (!c->tls_cert_file != !c->tls_key_file)
         return conf_error(h, c->tls_cert_file ? "tls_key_file" : "tls_cert_file",
                           "tls_cert_file and tls_key_file go together");
+    if (c->tls_cert_file && !c->tls)
+        return conf_error(h, "tls", "false contradicts tls_cert_file; drop one of them");
     if (c->tls_cert_file && (access(c->tls_cert_file, R_OK) || access(c->tls_key_file, R_OK)))
         return conf_error(h, "tls_cert_file", "certificate or key file is not readable");
     if (c->port < 0 || c->port > 65535)
@@ -149,15 +161,21 @@ static int ap_start(void *state)
     int rc = ap_auth_load(s);
     if (rc)
         return rc;
-    if ((rc = ap_http_start(s)))
+    if (s->conf.read_cache && (rc = ap_cache_start(s)))
         return rc;
+    if ((rc = ap_http_start(s))) {
+        ap_cache_stop(s);
+        return rc;
+    }
     if ((rc = ap_bus_start(s))) {
         ap_http_stop(s);
+        ap_cache_stop(s);
         return rc;
     }
     if ((rc = ap_write_kubeconfig(s))) {
         ap_bus_stop(s);
         ap_http_stop(s);
+        ap_cache_stop(s);
         return rc;
     }
     int64_t t = sk_timer_add(s->h, 0, 0, bootstrap_timer, s);
@@ -179,6 +197,7 @@ static void ap_stop(void *state)
     ap_http_stop(s);
     ap_watch_stop_all(s);
     ap_log_stream_stop_all(s);
+    ap_cache_stop(s);
 }
 
 static void ap_fini(void *state)
@@ -187,10 +206,12 @@ static void ap_fini(void *state)
     if (!s)
         return;
     ap_auth_free(s);
+    ap_cache_free(s);
     free(s->openapi_root);
     free(s->openapi_v2);
     free(s->tls_cert);
     free(s->tls_key);
+    free(s->tls_ca);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -4,6 +4,8 @@
  * changed (409) or vanished (404). */
 #include "store_client.h"
 
+#include "cache.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,7 @@ int ap_store_range(ap_server *s, const char *start, size_t start_len, const char
     }
     if (sk_mp_find(v, "more", &x) == 0)
         sk_mp_get_bool(x, &out->more);
+    ap_cache_saw(s, out->rev);
     return 0;
 }
 
@@ -180,6 +183,7 @@ static int txn(ap_server *s, const char *key, const char *cmp_op, int64_t expect
         free(rep);
         return sk_apierr_set(err, SK_EBADMSG, "store txn: malformed answer");
     }
+    ap_cache_saw(s, *rev);
     if (!ok && sk_mp_find(v, "responses.0.range.count", &x) == 0)
         sk_mp_get_int(x, &count);
     free(rep);

@@ -323,13 +323,14 @@ class Host:
 
     # -- lifecycle -------------------------------------------------------
 
-    def start(self, timeout=START_TIMEOUT, attempts=3):
-        """Start on a fresh free port; retry on another port when the one we
-        picked was taken in the meantime. Waits for /readyz."""
+    def start(self, timeout=START_TIMEOUT, attempts=3, port=None):
+        """Start on a fresh free port (or on `port`, once); retry on another
+        port when the one we picked was taken in the meantime. Waits for
+        /readyz."""
         last = None
-        for _ in range(attempts):
+        for _ in range(1 if port else attempts):
             try:
-                self._start_once(free_port(), timeout)
+                self._start_once(port or free_port(), timeout)
                 return self
             except _PortTaken as e:
                 last = e
@@ -405,7 +406,10 @@ class Host:
         self.proc = None
         return p.returncode
 
-    def restart(self, timeout=START_TIMEOUT):
+    def restart(self, timeout=START_TIMEOUT, same_port=False):
+        """Stop, then start on the same data dir: on a new free port, or on
+        the old one (same_port) so an earlier kubeconfig still names it."""
+        port = self.port if same_port else None
         rc = self.stop()
         if rc != 0:
             raise AssertionError("host exited with %s on SIGTERM; log:\n%s" % (rc, _tail(self.log_text(), 6000)))
@@ -415,7 +419,7 @@ class Host:
             os.unlink(self.kubeconfig)
         except FileNotFoundError:
             pass
-        return self.start(timeout)
+        return self.start(timeout, port=port)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

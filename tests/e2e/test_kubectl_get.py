@@ -295,7 +295,7 @@ class KubectlGet(HostTestCase):
 
     def test_cluster_info_and_raw(self):
         r = self.k("cluster-info")
-        self.assertIn("Kubernetes control plane is running at http://127.0.0.1:%d" % self.host.port, r.out)
+        self.assertIn("Kubernetes control plane is running at https://127.0.0.1:%d" % self.host.port, r.out)
         r = self.k("get", "--raw", "/api/v1/namespaces/shop/pods/alpha")
         self.assertEqual(r.json()["metadata"]["name"], "alpha")
         r = self.k("get", "--raw", "/metrics")

@@ -223,10 +223,10 @@ class PythonClient(HostTestCase):
         st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=dict(kc, token="wrong-token"))
         self.assertEqual(st, 401, body)
         self.assertEqual(json.loads(body)["reason"], "Unauthorized")
-        # no Authorization header from loopback: the admin (loopback_admin,
-        # docs/API.md: kubectl sends no credentials over plain HTTP)
+        # over TLS (the default) a token is required, from loopback too
+        self.assertTrue(kc["server"].startswith("https://"), kc["server"])
         st, body, _ = self.host.http("GET", "/api/v1/namespaces", kc=dict(kc, token=None))
-        self.assertEqual(st, 200, body)
+        self.assertEqual(st, 401, body)
 
     def test_kinds(self):
         ns = self.ns("py-kinds")
@@ -439,9 +439,10 @@ class PythonClient(HostTestCase):
 
 
 class PythonClientNoLoopbackAdmin(HostTestCase):
-    """loopback_admin: false: only the bearer token authenticates."""
+    """Plain HTTP (tls: false) with loopback_admin: false: only the bearer
+    token authenticates."""
 
-    host_sets = ("plugins.1.config.loopback_admin=false",)
+    host_sets = ("plugins.1.config.tls=false", "plugins.1.config.loopback_admin=false")
 
     def test_token_required(self):
         kc = self.host.read_kubeconfig()
@@ -452,7 +453,8 @@ class PythonClientNoLoopbackAdmin(HostTestCase):
         for path in ("/version", "/readyz", "/healthz", "/livez"):
             st, body, _ = self.host.http("GET", path, kc=dict(kc, token=None))
             self.assertEqual(st, 200, "%s: %s" % (path, body))
-        # the Python client sends the kubeconfig's token
+        # the Python client sends the kubeconfig's token, over plain HTTP too
+        self.assertTrue(kc["server"].startswith("http://"), kc["server"])
         names = [n.metadata.name for n in self.core_v1().list_namespace().items]
         self.assertIn("default", names)
         # kubectl sends no credentials over plain HTTP

@@ -40,6 +40,29 @@ size_t sk_utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1 for the ASCII bytes a JSON string must (or, like Go's encoder for
+ * <, > and &, does) escape. */
+static const unsigned char needs_escape[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* control characters */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
+};
+
+static void put_escape(sk_sbuf *b, unsigned char c)
+{
+    char tmp[8];
+    switch (c) {
+    case '"': sk_sbuf_putn(b, "\\\"", 2); return;
+    case '\\': sk_sbuf_putn(b, "\\\\", 2); return;
+    case '\n': sk_sbuf_putn(b, "\\n", 2); return;
+    case '\r': sk_sbuf_putn(b, "\\r", 2); return;
+    case '\t': sk_sbuf_putn(b, "\\t", 2); return;
+    default:
+        snprintf(tmp, sizeof tmp, "\\u%04x", c);
+        sk_sbuf_putn(b, tmp, 6);
+    }
+}
+
 int sk_json_text_string(sk_sbuf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -47,33 +70,19 @@ int sk_json_text_string(sk_sbuf *b, const char *s, size_t n)
     size_t run = 0; /* start of the pending run of bytes needing no escape */
     for (size_t i = 0; i < n;) {
         unsigned char c = u[i];
-        const char *esc = NULL;
-        char tmp[8];
-        if (c >= 0x80) {
-            size_t l = sk_utf8_seq_len(u + i, n - i);
-            if (!l)
-                return -1;
-            i += l;
+        if (c < 0x80) {
+            if (needs_escape[c]) {
+                sk_sbuf_putn(b, s + run, i - run);
+                put_escape(b, c);
+                run = i + 1;
+            }
+            i++;
             continue;
         }
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-                snprintf(tmp, sizeof tmp, "\\u%04x", c);
-                esc = tmp;
-            }
-        }
-        if (esc) {
-            sk_sbuf_putn(b, s + run, i - run);
-            sk_sbuf_puts(b, esc);
-            run = i + 1;
-        }
-        i++;
+        size_t l = sk_utf8_seq_len(u + i, n - i);
+        if (!l)
+            return -1;
+        i += l;
     }
     sk_sbuf_putn(b, s + run, n - run);
     sk_sbuf_putc(b, '"');

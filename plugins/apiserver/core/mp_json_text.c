@@ -19,6 +19,7 @@ typedef struct m2t {
     const sk_conv_limits *lim;
     sk_sbuf out;
     sk_fpath path;
+    bool track; /* keep path: only on the second walk that words an error */
     sk_apierr *err;
 } m2t;
 
@@ -69,15 +70,17 @@ static int m2t_map(m2t *c, const uint8_t **p, const uint8_t *end, uint32_t n, in
         if (sk_json_text_string(&c->out, (const char *)k.data, k.n))
             return m2t_bad(c, "map key is not valid UTF-8");
         sk_sbuf_putc(&c->out, ':');
-        /* The path only labels errors, but is kept on every key: copy, no
-         * printf (this loop is the hot path of every LIST). */
-        char key[128];
-        size_t kl = k.n < sizeof key - 1 ? k.n : sizeof key - 1;
-        memcpy(key, k.data, kl);
-        key[kl] = 0;
-        size_t mark = sk_fpath_child(&c->path, key);
+        size_t mark = 0;
+        if (c->track) {
+            char key[128];
+            size_t kl = k.n < sizeof key - 1 ? k.n : sizeof key - 1;
+            memcpy(key, k.data, kl);
+            key[kl] = 0;
+            mark = sk_fpath_child(&c->path, key);
+        }
         int rc = m2t_value(c, p, end, depth + 1);
-        sk_fpath_restore(&c->path, mark);
+        if (c->track)
+            sk_fpath_restore(&c->path, mark);
         if (rc)
             return rc;
     }
@@ -91,9 +94,10 @@ static int m2t_array(m2t *c, const uint8_t **p, const uint8_t *end, uint32_t n, 
     for (uint32_t i = 0; i < n; i++) {
         if (i)
             sk_sbuf_putc(&c->out, ',');
-        size_t mark = sk_fpath_index(&c->path, i);
+        size_t mark = c->track ? sk_fpath_index(&c->path, i) : 0;
         int rc = m2t_value(c, p, end, depth + 1);
-        sk_fpath_restore(&c->path, mark);
+        if (c->track)
+            sk_fpath_restore(&c->path, mark);
         if (rc)
             return rc;
     }
@@ -160,27 +164,35 @@ static int m2t_value(m2t *c, const uint8_t **p, const uint8_t *end, int depth)
                                : m2t_array(c, p, end, h.n, depth);
 }
 
+/* One walk over buf; the walk itself bounds every read, so buf needs no
+ * separate validation pass. */
+static int m2t_walk(m2t *c, const uint8_t *buf, size_t len, char **out, size_t *out_len)
+{
+    sk_sbuf_init(&c->out, c->lim->max_bytes);
+    sk_fpath_init(&c->path, NULL);
+    const uint8_t *cur = buf;
+    int rc = m2t_value(c, &cur, buf + len, 0);
+    if (rc == 0 && cur != buf + len)
+        rc = m2t_bad(c, "trailing bytes after the msgpack value");
+    if (rc == 0) {
+        *out = sk_sbuf_take(&c->out, out_len);
+        rc = *out ? 0 : m2t_check(c);
+    }
+    sk_sbuf_free(&c->out);
+    return rc;
+}
+
 int sk_mp_to_json_text(const void *buf, size_t len, const sk_conv_limits *lim, char **out,
                        size_t *out_len, sk_apierr *err)
 {
     m2t c = {.lim = lim ? lim : &sk_conv_default_limits, .err = err};
-    sk_mp_view v;
     if (!buf || !out)
         return sk_apierr_set(err, -EINVAL, "mp_to_json_text: NULL argument");
     *out = NULL;
-    if (sk_mp_check(buf, len, c.lim->max_depth + 1, &v))
-        return sk_apierr_set(err, SK_EBADMSG,
-                             "malformed msgpack (truncated, trailing bytes or nesting deeper "
-                             "than %d)",
-                             c.lim->max_depth);
-    sk_sbuf_init(&c.out, c.lim->max_bytes);
-    sk_fpath_init(&c.path, NULL);
-    const uint8_t *cur = v.p;
-    int rc = m2t_value(&c, &cur, v.p + v.len, 0);
-    if (rc == 0) {
-        *out = sk_sbuf_take(&c.out, out_len);
-        rc = *out ? 0 : m2t_check(&c);
-    }
-    sk_sbuf_free(&c.out);
-    return rc;
+    int rc = m2t_walk(&c, buf, len, out, out_len);
+    if (rc == 0 || rc == -ENOMEM)
+        return rc;
+    /* Failed: walk again keeping the path, so the message says where. */
+    c.track = true;
+    return m2t_walk(&c, buf, len, out, out_len);
 }

@@ -57,11 +57,6 @@ void sk_sbuf_puts(sk_sbuf *b, const char *s)
     sk_sbuf_putn(b, s, strlen(s));
 }
 
-void sk_sbuf_putc(sk_sbuf *b, char c)
-{
-    sk_sbuf_putn(b, &c, 1);
-}
-
 void sk_sbuf_printf(sk_sbuf *b, const char *fmt, ...)
 {
     va_list ap;

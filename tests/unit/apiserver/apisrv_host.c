@@ -41,7 +41,9 @@ int ah_start(ah_host *h, const char *extra)
     snprintf(text, sizeof text,
              "node:\n  name: node-1\nplugins:\n"
              "  - name: store\n    path: etcd-store\n    config: {}\n"
-             "  - name: apiserver\n    path: apiserver\n    config:\n      port: 0\n%s",
+             "  - name: apiserver\n    path: apiserver\n    config:\n      port: 0\n"
+             /* The in-process client (http_client.c) speaks plain HTTP. */
+             "      tls: false\n%s",
              extra ? extra : "");
     FILE *f = fopen(cfg, "w");
     if (!f)

@@ -93,7 +93,7 @@ static int env_start(void)
         sk_broker_start(E.zctx, NULL, E.metrics, &E.broker, err, sizeof err))
         return -1;
     if (start_plugin(0, "store", "etcd-store", "{}") ||
-        start_plugin(1, "apiserver", "apiserver", "{port: 0}"))
+        start_plugin(1, "apiserver", "apiserver", "{port: 0, tls: false}"))
         return -1;
     if (pthread_create(&E.thr, NULL, client_main, NULL))
         return -1;

@@ -394,6 +394,112 @@ static void t_server_side_apply(void)
     hc_resp_free(&r);
 }
 
+/* The answer to a request with a body of the given Content-Type,
+ * asserting its status code. */
+static json_t *call_ct(const char *method, const char *path, const char *ctype,
+                       const char *body, int code)
+{
+    char h[128];
+    hc_resp r;
+    snprintf(h, sizeof h, "Content-Type: %s\r\n", ctype);
+    if (req_h(method, path, h, body, &r)) {
+        CU_FAIL("request failed");
+        return NULL;
+    }
+    if (r.code != code)
+        fprintf(stderr, "\n  %s %s: got %d, want %d: %.400s\n", method, path, r.code, code,
+                r.body);
+    CU_ASSERT_EQUAL(r.code, code);
+    json_t *j = parse(&r);
+    hc_resp_free(&r);
+    return j;
+}
+
+/* YAML bodies: application/yaml on POST/PUT, real YAML in apply patches
+ * (curl --data-binary @deploy.yaml), and malformed YAML as a 400. */
+static void t_yaml_bodies(void)
+{
+    const char *cms = "/api/v1/namespaces/default/configmaps";
+    json_t *o = call_ct("POST", cms, "application/yaml",
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yaml-cm\n"
+                        "  labels: {app: web}\ndata:\n  enabled: \"yes\"\n  port: '8080'\n"
+                        "  script: |\n    echo hi\n    exit 0\n",
+                        201);
+    json_t *data = json_object_get(o, "data");
+    CU_ASSERT_STRING_EQUAL(jstr(data, "script", NULL), "echo hi\nexit 0\n");
+    CU_ASSERT_STRING_EQUAL(jstr(data, "enabled", NULL), "yes");
+    CU_ASSERT_STRING_EQUAL(jstr(data, "port", NULL), "8080");
+    char path[256];
+    snprintf(path, sizeof path, "%s/yaml-cm", cms);
+    char body[512];
+    snprintf(body, sizeof body,
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yaml-cm\n"
+             "  resourceVersion: \"%s\"\ndata: {k: v}\n",
+             jstr(o, "metadata", "resourceVersion"));
+    json_decref(o);
+    o = call_ct("PUT", path, "application/yaml", body, 200);
+    TJ_EQ(json_object_get(o, "data"), "{\"k\":\"v\"}");
+    json_decref(o);
+    /* an unquoted yes is a boolean, as in Kubernetes: not a string */
+    json_decref(call_ct("POST", cms, "application/yaml",
+                        "metadata: {name: yaml-bool}\ndata: {on: yes}\n", 400));
+
+    const char *dep = "/apis/apps/v1/namespaces/default/deployments/yaml-web?fieldManager=me";
+    const char *apply = "application/apply-patch+yaml";
+    const char *manifest = "apiVersion: apps/v1\n"
+                           "kind: Deployment\n"
+                           "metadata:\n"
+                           "  name: yaml-web\n"
+                           "spec:\n"
+                           "  replicas: %d\n"
+                           "  selector:\n"
+                           "    matchLabels: &labels\n"
+                           "      app: yaml-web\n"
+                           "  template:\n"
+                           "    metadata:\n"
+                           "      labels: *labels\n"
+                           "    spec:\n"
+                           "      containers:\n"
+                           "      - name: web\n"
+                           "        image: nginx:1.27\n"
+                           "        ports:\n"
+                           "        - containerPort: 80\n";
+    snprintf(body, sizeof body, manifest, 2);
+    o = call_ct("PATCH", dep, apply, body, 201);
+    json_t *spec = json_object_get(o, "spec");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(spec, "replicas")), 2);
+    CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_object_get(spec, "template"), "metadata"),
+                                "labels", "app"),
+                           "yaml-web");
+    json_t *mf = json_array_get(json_object_get(json_object_get(o, "metadata"),
+                                                "managedFields"), 0);
+    CU_ASSERT_STRING_EQUAL(jstr(mf, "manager", NULL), "me");
+    CU_ASSERT_STRING_EQUAL(jstr(mf, "operation", NULL), "Apply");
+    json_decref(o);
+    snprintf(body, sizeof body, manifest, 3);
+    o = call_ct("PATCH", dep, apply, body, 200);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(o, "spec"), "replicas")),
+                    3);
+    json_decref(o);
+
+    /* malformed YAML: 400 with the position; JSON keeps JSON's messages */
+    o = call_ct("POST", cms, "application/yaml", "metadata:\n  name: x\n bad: [\n", 400);
+    CU_ASSERT_STRING_EQUAL(jstr(o, "reason", NULL), "BadRequest");
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "message", NULL), "invalid YAML at line 3, column"));
+    json_decref(o);
+    o = call_ct("PATCH", dep, apply, "spec:\n  replicas: 3\n  - x\n", 400);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "message", NULL), "invalid YAML at line 3, column"));
+    json_decref(o);
+    o = call_ct("PATCH", dep, apply, "a: 1\n---\nb: 2\n", 400);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "message", NULL), "single YAML document"));
+    json_decref(o);
+    o = call_ct("PATCH", dep, apply, "{\"spec\": [}", 400);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(o, "message", NULL), "invalid JSON at line 1"));
+    json_decref(o);
+    /* YAML is not a merge patch */
+    json_decref(call_ct("PATCH", dep, "application/merge-patch+yaml", "spec: {}\n", 415));
+}
+
 static void t_patches(void)
 {
     json_decref(call("POST", "/api/v1/namespaces/default/pods", pod("pp", "{\"a\":\"1\"}"), 201));
@@ -899,6 +1005,7 @@ int main(void)
         {"fieldValidation and stringData", t_field_validation},
         {"graceful pod delete", t_graceful_pod_delete},
         {"server-side apply", t_server_side_apply},
+        {"YAML bodies", t_yaml_bodies},
         {"patch types", t_patches},
         {"status, generation, scale", t_status_and_generation},
         {"finalizers, binding, log", t_finalizers_binding},
