@@ -44,6 +44,20 @@ struct ap_cache {
     sk_metric *hits, *misses, *objects;
 };
 
+/* CLOCK_REALTIME ms from now, for pthread_cond_timedwait(). */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 void ap_cache_saw(ap_server *s, int64_t rev)
 {
     ap_cache *c = s->cache;
@@ -250,14 +264,7 @@ static bool wait_wake(ap_cache *c, int ms)
 {
     pthread_mutex_lock(&c->mu);
     if (ms > 0 && !c->quit) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += ms / 1000;
-        ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = deadline_in(ms);
         pthread_cond_timedwait(&c->wake, &c->mu, &ts);
     }
     while (!c->want_sync && !c->quit)
@@ -380,11 +387,7 @@ static bool wait_fresh(ap_cache *c, int64_t want)
 {
     if (atomic_load(&c->rev) >= want)
         return true;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += FRESH_WAIT_MS * 1000000L;
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
+    struct timespec ts = deadline_in(FRESH_WAIT_MS);
     atomic_fetch_add(&c->waiters, 1);
     pthread_mutex_lock(&c->mu);
     int rc = 0;
