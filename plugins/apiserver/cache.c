@@ -32,6 +32,7 @@ struct ap_cache {
     atomic_bool ready;   /* synced and watching; written under lock */
     atomic_llong seen;   /* the newest store revision this server has seen */
     atomic_int waiters;
+    atomic_llong lag_logged; /* time() of the last "cache behind" warning */
     pthread_mutex_t mu;  /* with fresh (readers) and wake (sync thread) */
     pthread_cond_t fresh, wake;
     bool want_sync, quit; /* under mu */
@@ -395,7 +396,17 @@ static bool wait_fresh(ap_cache *c, int64_t want)
         rc = pthread_cond_timedwait(&c->fresh, &c->mu, &ts);
     pthread_mutex_unlock(&c->mu);
     atomic_fetch_sub(&c->waiters, 1);
-    return atomic_load(&c->rev) >= want;
+    if (atomic_load(&c->rev) >= want)
+        return true;
+    /* The store is slow to deliver, or a revision came without events:
+     * reads go to the store meanwhile. Said at most every 10 s. */
+    long long now = (long long)time(NULL), last = atomic_load(&c->lag_logged);
+    if (atomic_load(&c->ready) && now - last >= 10 &&
+        atomic_compare_exchange_strong(&c->lag_logged, &last, now))
+        sk_warn(c->s->h, "apiserver: cache: at revision %lld, %lld wanted after %d ms; reading "
+                         "from the store", (long long)atomic_load(&c->rev), (long long)want,
+                FRESH_WAIT_MS);
+    return false;
 }
 
 int ap_cache_ref(ap_server *s, const char *key, const ap_centry **out)
