@@ -1,7 +1,8 @@
-/* bench-apiserver: the apiserver over keep-alive HTTP against a real
- * store in a child host, beside a bare libmicrohttpd handler returning a
- * fixed body in this process (the same MHD mode), measured by the same
- * client in the same run. Prints requests/s and p50/p99 for GET of one
+/* bench-apiserver: the apiserver over keep-alive plain HTTP (`tls: false`,
+ * set by apisrv_host.c, to compare like with like) against a real store
+ * in a child host, beside a bare libmicrohttpd handler returning a fixed
+ * body in this process (the same MHD mode), measured by the same client
+ * in the same run. Prints requests/s and p50/p99 for GET of one
  * pod, LIST of 1,000 pods and CREATE; watch events delivered to 100
  * watchers; and the host's RSS with 10,000 pods stored.
  *

@@ -146,7 +146,7 @@ def run(a, host, ch, sh):
         sys.stderr.write("readiness PATCH failures: %s\n" % marker.failures[:5])
     images = {p["spec"]["containers"][0]["image"] for p in pods}
     print("bench-controllers: %d-replica Deployment through the apiserver (etcd-store + apiserver + "
-          "controllers, one host; pods made ready by %d Python workers over HTTP)" % (n, a.workers))
+          "controllers, one host; pods made ready by %d Python workers over HTTPS)" % (n, a.workers))
     print("  create -> all %d pods exist:      %8.2f s" % (n, t["all_pods"] - t["create"]))
     print("  create -> all %d pods available:  %8.2f s" % (n, t["all_ready"] - t["create"]))
     print("  rolling update (25%%/25%%) complete: %8.2f s" % (t["rolled"] - t["roll"]))
