@@ -472,6 +472,21 @@ static void backoff(st_watcher *w, uint64_t now)
     w->retry_at = now + w->retry_ms;
 }
 
+/* A part cut by the limits ends before the revision it would split, so
+ * a consumer that has seen a part has every event of its revisions (a
+ * cache may then serve them); only a revision larger than a whole part is
+ * still split. */
+static size_t whole_revisions(const st_watcher *w, const sk_store_event **part, size_t n)
+{
+    if (n == w->qlen)
+        return n;
+    int64_t next = w->q[w->qhead + n]->ev.kv.mod_rev;
+    size_t k = n;
+    while (k > 0 && part[k - 1]->kv.mod_rev == next)
+        k--;
+    return k > 0 ? k : n;
+}
+
 static void deliver(st_watch_hub *h, st_watcher *w, uint64_t now)
 {
     if (w->ending || now < w->retry_at)
@@ -493,6 +508,7 @@ static void deliver(st_watch_hub *h, st_watcher *w, uint64_t now)
             part[n++] = &o->ev;
             bytes += o->ev.kv.key_len + o->ev.kv.value_len + o->ev.prev.value_len;
         }
+        n = whole_revisions(w, part, n);
         int rc = w->cbs.events(w->arg, rev, part, n);
         if (is_retry(rc))
             return backoff(w, now);
