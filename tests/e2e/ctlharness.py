@@ -208,6 +208,7 @@ class Watch:
              "allowWatchBookmarks": "true"}
         q.update(params or {})
         self.path = path + "?" + urllib.parse.urlencode(q)
+        self.read_timeout = timeout_s + 60
         self.rest, self.on_event = rest, on_event
         self.error = None
         self.events = 0
@@ -224,7 +225,10 @@ class Watch:
 
     def _run(self):
         try:
-            self._conn = c = self.rest.connect(timeout=None)
+            # Bounded by the server's own timeoutSeconds, not the client's
+            # default 60 s: a quiet namespace may see no event (bookmarks
+            # come every 60 s) for longer than that.
+            self._conn = c = self.rest.connect(timeout=self.read_timeout)
             c.request("GET", self.path, headers=self.rest.headers())
             r = c.getresponse()
             if r.status != 200:
@@ -381,7 +385,30 @@ class ControllersTestCase(HostTestCase):
     def start_ready_marker(self, ns, **kw):
         m = ReadyMarker(self.rest, ns, **kw)
         self.addCleanup(m.stop)
+        self.__dict__.setdefault("_markers", []).append(m)
         return m
+
+    def k(self, *args, **kw):
+        """kubectl that must succeed; a timeout (e.g. `rollout status`) also
+        reports the pods and the ready markers, to tell a pod never marked
+        Ready from one the controllers did not count."""
+        try:
+            return super().k(*args, **kw)
+        except AssertionError as e:
+            if "timed out" not in str(e) or "-n" not in args:
+                raise
+            ns = args[args.index("-n") + 1]
+            raise AssertionError("%s; pods (name, ready, terminating, rv): %s; ready markers: %s"
+                                 % (e, [(p["metadata"]["name"], is_ready(p), is_terminating(p),
+                                         p["metadata"]["resourceVersion"])
+                                        for p in self.pods(ns, active_only=False)],
+                                    self.markers_state())) from None
+
+    def markers_state(self):
+        """What the ready markers did, for a failure message."""
+        return [{"ns": m.ns, "marked": m.marked, "failures": m.failures[:5],
+                 "watch_error": m.watch.error, "watch_events": m.watch.events}
+                for m in self.__dict__.get("_markers", [])]
 
     def watch(self, path, rv, on_event, **kw):
         w = Watch(self.rest, path, rv, on_event, **kw)
@@ -428,10 +455,14 @@ class ControllersTestCase(HostTestCase):
             return poll(lambda: self.deployment_complete(ns, name), timeout,
                         what="deployment %s/%s to complete its rollout" % (ns, name))
         except AssertionError as e:
-            raise AssertionError("%s; deployment status: %s; replicasets: %s" % (
+            raise AssertionError("%s; deployment status: %s; replicasets: %s; pods (name, ready, "
+                                 "terminating, rv): %s; ready markers: %s" % (
                 e, json.dumps(self.get_deployment(ns, name).get("status")),
                 [(r["metadata"]["name"], r["spec"].get("replicas"), r.get("status"))
-                 for r in self.replicasets(ns)]))
+                 for r in self.replicasets(ns)],
+                [(p["metadata"]["name"], is_ready(p), is_terminating(p),
+                  p["metadata"]["resourceVersion"]) for p in self.pods(ns, active_only=False)],
+                self.markers_state()))
 
     def wait_gone(self, path, timeout=WAIT):
         poll(lambda: self.rest.request("GET", path, ok=None)[0] == 404, timeout,

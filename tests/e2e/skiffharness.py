@@ -296,7 +296,9 @@ class Host:
         self.name = name
         self.data_dir = data_dir or os.path.join(workdir, "data")
         os.makedirs(self.data_dir, exist_ok=True)
-        self.extra_sets = list(extra_sets)
+        # SKIFF_E2E_SET: more --set overrides for every host, e.g. to run a
+        # suite with `plugins.1.config.read_cache=false`.
+        self.extra_sets = list(extra_sets) + os.environ.get("SKIFF_E2E_SET", "").split()
         self.plugins = [dict(p) for p in plugins]
         self.config = os.path.join(workdir, "host.yaml")
         self.admin_socket = os.path.join(self.data_dir, "admin.sock")
