@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "field_selector.h"
 #include "json_mp.h"
 #include "label_selector.h"
@@ -255,6 +256,13 @@ static void process_part(ap_watch *w, const void *data, size_t len)
     sk_mp_view v, evs, x;
     if (sk_mp_check(data, len, 32, &v))
         return;
+    /* The client will have seen these revisions: a read it makes next
+     * (e.g. a PATCH of the pod it was just told about) must not come from
+     * a cache that has not got there yet. The store's answer to the write
+     * may reach this server after the event does. */
+    int64_t seen;
+    if (sk_mp_find(v, "revision", &x) == 0 && sk_mp_get_int(x, &seen) == 0)
+        ap_cache_saw(w->s, seen);
     if (sk_mp_find(v, "compact_revision", &x) == 0)
         sk_mp_get_int(x, &w->compact_rev);
     if (sk_mp_find(v, "events", &evs) == 0) {

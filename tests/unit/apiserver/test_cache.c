@@ -245,6 +245,97 @@ static void t_read_your_writes(void)
     CU_ASSERT(cache_reads(host.port, "cache") > 0);
 }
 
+/* ---- what a watch told a client, a read must show ---- */
+
+typedef struct creator {
+    int n, errors;
+} creator;
+
+static void *create_main(void *arg)
+{
+    creator *c = arg;
+    hc_conn *conn = malloc(sizeof *conn);
+    if (!conn || hc_connect(conn, host.port, 10000)) {
+        free(conn);
+        c->errors++;
+        return NULL;
+    }
+    char body[128];
+    for (int i = 0; i < c->n; i++) {
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"ev%d\"}}", i);
+        hc_resp r;
+        if (conn_call(conn, "POST", "/api/v1/namespaces/kube-public/configmaps",
+                      "application/json", body, &r)) {
+            c->errors++;
+            continue;
+        }
+        c->errors += r.code != 201;
+        hc_resp_free(&r);
+    }
+    hc_close(conn);
+    free(conn);
+    return NULL;
+}
+
+/* Reads watch lines from fd until n ADDED events came (or 60 s passed),
+ * GETting each object at once; returns how many GETs missed it. */
+static int get_each_added(int fd, int n, hc_conn *get, int *added)
+{
+    char buf[65536];
+    size_t len = 0;
+    int missed = 0;
+    long end = now_ms() + 60000;
+    while (*added < n && now_ms() < end) {
+        ssize_t k = read(fd, buf + len, sizeof buf - 1 - len);
+        if (k <= 0)
+            break;
+        len += (size_t)k;
+        buf[len] = '\0';
+        char *line, *nl;
+        for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+            *nl = '\0';
+            const char *p = strstr(line, "\"type\":\"ADDED\"") ? strstr(line, "\"name\":\"")
+                                                              : NULL;
+            char name[64], path[160];
+            if (!p || sscanf(p + 8, "%63[^\"]", name) != 1)
+                continue;
+            (*added)++;
+            snprintf(path, sizeof path, "/api/v1/namespaces/kube-public/configmaps/%s", name);
+            hc_resp r;
+            if (conn_call(get, "GET", path, NULL, NULL, &r) == 0) {
+                missed += r.code != 200;
+                hc_resp_free(&r);
+            }
+        }
+        len -= (size_t)(line - buf);
+        memmove(buf, line, len);
+    }
+    return missed;
+}
+
+static void t_watch_then_read(void)
+{
+    enum { N = 300 };
+    hc_conn w, get;
+    CU_ASSERT_EQUAL_FATAL(hc_connect(&w, host.port, 10000), 0);
+    CU_ASSERT_EQUAL_FATAL(hc_connect(&get, host.port, 10000), 0);
+    /* HTTP/1.0: the events come unchunked, one per line. */
+    const char *q = "GET /api/v1/namespaces/kube-public/configmaps?watch=1&resourceVersion=1 "
+                    "HTTP/1.0\r\n\r\n";
+    CU_ASSERT_FATAL(write(w.fd, q, strlen(q)) == (ssize_t)strlen(q));
+    creator c = {.n = N};
+    pthread_t t;
+    pthread_create(&t, NULL, create_main, &c);
+    int added = 0;
+    int missed = get_each_added(w.fd, N, &get, &added);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(c.errors, 0);
+    CU_ASSERT_EQUAL(added, N);
+    CU_ASSERT_EQUAL(missed, 0);
+    hc_close(&w);
+    hc_close(&get);
+}
+
 /* ---- the store goes away under the cache ---- */
 
 static int reload_store(void)
@@ -335,6 +426,7 @@ int main(void)
         {"table", t_table},
         {"reads come from the cache", t_hits},
         {"read your writes, 4 writers", t_read_your_writes},
+        {"a read shows what a watch told", t_watch_then_read},
         {"store reload: fallback, then resync", t_store_reload},
         {"read_cache: false", t_disabled},
         {NULL, NULL},
