@@ -137,6 +137,8 @@ static int apply_part(ap_cache *c, const void *data, size_t len)
     while (rc == 0 && sk_mp_iter_next(&it, NULL, &e) == 1)
         rc = apply_event(c, e, &rev);
     atomic_store(&c->rev, rev);
+    if (rc) /* half applied: no reader may see it */
+        atomic_store(&c->ready, false);
     size_t n = c->t.n;
     pthread_rwlock_unlock(&c->lock);
     if (c->objects)
